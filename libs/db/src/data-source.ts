@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { CycleEntity } from './entities/cycle.entity';
+import { CreateCycles1763800000000 } from './migrations/1763800000000-CreateCycles';
+
+/** Every entity, for TypeORM's metadata. */
+export const ENTITIES = [CycleEntity];
+
+/** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
+export const MIGRATIONS = [CreateCycles1763800000000];
+
+/** Options shared by the apps, the CLI and the test harness. `synchronize` is never on. */
+export function dataSourceOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    ...overrides,
+  } as DataSourceOptions;
+}
+
+/** Applies pending migrations, each in its own transaction; returns the names applied. */
+export async function runMigrations(url: string): Promise<string[]> {
+  const dataSource = new DataSource(dataSourceOptions(url, { migrationsTransactionMode: 'each' }));
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations();
+    return applied.map((m) => m.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * A planning cycle: one three-year strategic plan from first draft to closure.
+ * Phases are persisted (read model, search attribute, API): do not rename one.
+ */
+export const CyclePhase = {
+  Starting: 'starting',
+  Drafting: 'drafting',
+  InternalReview: 'internal_review',
+  CommitteeReview: 'committee_review',
+  Execution: 'execution',
+  Closed: 'closed',
+  Rejected: 'rejected',
+  Cancelled: 'cancelled',
+} as const;
+export type CyclePhase = (typeof CyclePhase)[keyof typeof CyclePhase];
+
+const TERMINAL_PHASES: ReadonlySet<CyclePhase> = new Set([CyclePhase.Closed, CyclePhase.Rejected, CyclePhase.Cancelled]);
+
+/** A cycle in a terminal phase accepts no further decisions. */
+export function isTerminalPhase(phase: CyclePhase): boolean {
+  return TERMINAL_PHASES.has(phase);
+}
+
+/** The horizon the procedures (seed 000) fix: a three-year rolling plan. */
+export const PLAN_HORIZON_YEARS = 3;
+
+export const MIN_START_YEAR = 2000;
+export const MAX_START_YEAR = 2100;
+
+const title = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters');
+
+/** Body of `POST /cycles`. Unknown fields are rejected. */
+export const startCycleSchema = z.strictObject({
+  title,
+  startYear: z
+    .number()
+    .int('must be a whole year')
+    .min(MIN_START_YEAR, `must be ${MIN_START_YEAR} or later`)
+    .max(MAX_START_YEAR, `must be ${MAX_START_YEAR} or earlier`),
+  horizonYears: z.literal(PLAN_HORIZON_YEARS).default(PLAN_HORIZON_YEARS),
+});
+export type StartCycleRequest = z.infer<typeof startCycleSchema>;
+
+/** Body of `POST /cycles/:id/cancel`. */
+export const cancelCycleSchema = z.strictObject({
+  reason: z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters'),
+});
+export type CancelCycleRequest = z.infer<typeof cancelCycleSchema>;
+
+/** Query of `GET /cycles`. */
+export const listCyclesQuerySchema = z.strictObject({
+  phase: z.enum(Object.values(CyclePhase) as [CyclePhase, ...CyclePhase[]]).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type ListCyclesQuery = z.infer<typeof listCyclesQuerySchema>;
+
+/** Temporal workflow id of a cycle's parent workflow: a business id, stable for the cycle's life. */
+export function cycleWorkflowId(cycleId: string): string {
+  return `cycle-${cycleId}`;
+}

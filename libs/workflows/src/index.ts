@@ -1,0 +1,4 @@
+// What the API and the worker import: names, messages and types — never workflow code.
+export * from './names';
+export * from './planning-cycle.messages';
+export type * from './activities';

@@ -1,0 +1,39 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+// PERSISTED NAMES. Running executions, recorded histories and saved list filters refer
+// to these strings: changing one needs a migration plan (docs/temporal.md).
+
+/** Workflow types, one per procedure. */
+export const WorkflowType = {
+  PlanningCycle: 'planningCycle',
+} as const;
+
+/**
+ * Custom search attributes, registered on the dev server by `npm start` and the test
+ * harness, and by `temporal operator search-attribute create` in a deployment.
+ */
+export const SearchAttribute = {
+  CycleId: defineSearchAttributeKey('RollplanCycleId', 'KEYWORD'),
+  Procedure: defineSearchAttributeKey('RollplanProcedure', 'KEYWORD'),
+  Phase: defineSearchAttributeKey('RollplanPhase', 'KEYWORD'),
+  PlanYear: defineSearchAttributeKey('RollplanPlanYear', 'INT'),
+  Period: defineSearchAttributeKey('RollplanPeriod', 'KEYWORD'),
+  Units: defineSearchAttributeKey('RollplanUnits', 'KEYWORD_LIST'),
+} as const;
+
+/** Search attributes as the Temporal CLI's `--search-attribute NAME=Type` expects them. */
+export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, string> = {
+  RollplanCycleId: 'Keyword',
+  RollplanProcedure: 'Keyword',
+  RollplanPhase: 'Keyword',
+  RollplanPlanYear: 'Int',
+  RollplanPeriod: 'Keyword',
+  RollplanUnits: 'KeywordList',
+};
+
+/** `ApplicationFailure` types raised by workflows and activities; the API maps them to statuses. */
+export const FailureType = {
+  Conflict: 'conflict',
+  NotFound: 'not_found',
+  ValidationFailed: 'validation_failed',
+} as const;

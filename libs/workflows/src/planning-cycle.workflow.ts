@@ -1,0 +1,80 @@
+import {
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  allHandlersFinished,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { CyclePhase, isTerminalPhase } from '@rollplan/domain';
+import type { CycleActivities } from './activities';
+import { FailureType, SearchAttribute } from './names';
+import {
+  cancelCycleUpdate,
+  cycleStatusQuery,
+  type CycleStatus,
+  type PlanningCycleInput,
+} from './planning-cycle.messages';
+
+const { recordCycleStarted, recordCyclePhase } = proxyActivities<CycleActivities>({
+  startToCloseTimeout: '30 seconds',
+  // Read-model writes: retry for as long as it takes the database to come back.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * The three-year planning cycle: the parent workflow of every procedure of one plan.
+ * Today it records the cycle and opens drafting; drafting, committee review, the monthly
+ * loop and the yearly rolling adjustment join as child workflows (docs/workflows.md).
+ */
+export async function planningCycle(input: PlanningCycleInput): Promise<CycleStatus> {
+  const status: CycleStatus = { cycleId: input.cycleId, phase: CyclePhase.Starting, phaseSince: now() };
+
+  setHandler(cycleStatusQuery, () => status);
+  setHandler(
+    cancelCycleUpdate,
+    async ({ reason }) => {
+      await enterPhase(status, CyclePhase.Cancelled, reason);
+      status.cancellation = { reason, at: status.phaseSince };
+      return status;
+    },
+    {
+      validator: ({ reason }) => {
+        if (isTerminalPhase(status.phase)) {
+          throw ApplicationFailure.create({
+            type: FailureType.Conflict,
+            message: `cycle is already ${status.phase}`,
+          });
+        }
+        if (typeof reason !== 'string' || reason.trim() === '') {
+          throw ApplicationFailure.create({ type: FailureType.ValidationFailed, message: 'reason is required' });
+        }
+      },
+    },
+  );
+
+  upsertSearchAttributes([
+    { key: SearchAttribute.CycleId, value: input.cycleId },
+    { key: SearchAttribute.Procedure, value: 'planning-cycle' },
+    { key: SearchAttribute.PlanYear, value: input.startYear },
+  ]);
+  await recordCycleStarted({ ...input, workflowId: workflowInfo().workflowId });
+  if (status.phase === CyclePhase.Starting) await enterPhase(status, CyclePhase.Drafting);
+
+  await condition(() => isTerminalPhase(status.phase));
+  await condition(allHandlersFinished);
+  return status;
+}
+
+async function enterPhase(status: CycleStatus, phase: CyclePhase, reason?: string): Promise<void> {
+  status.phase = phase;
+  status.phaseSince = now();
+  upsertSearchAttributes([{ key: SearchAttribute.Phase, value: phase }]);
+  await recordCyclePhase({ cycleId: status.cycleId, phase, at: status.phaseSince, reason });
+}
+
+/** Workflow time (deterministic: Date is replayed by the SDK). */
+function now(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,2 @@
+// Entry point the worker bundles: every workflow function, and nothing the API needs.
+export { planningCycle } from './planning-cycle.workflow';
