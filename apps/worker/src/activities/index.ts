@@ -1,0 +1,11 @@
+import type { DataSource } from 'typeorm';
+import { createCycleActivities } from './cycle.activities';
+
+export interface ActivityDependencies {
+  dataSource: DataSource;
+}
+
+/** Every activity the worker registers, built from its dependencies. */
+export function createActivities(deps: ActivityDependencies) {
+  return { ...createCycleActivities(deps) };
+}

@@ -1,0 +1,3 @@
+export { createPlanningWorker, WORKFLOWS_PATH, type PlanningWorkerOptions } from './worker';
+export { createActivities } from './activities';
+export { loadWorkerConfig, type WorkerConfig } from './config';

@@ -1,0 +1,29 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createActivities } from './activities';
+
+/** Source file the bundler starts from: every workflow, nothing else. */
+export const WORKFLOWS_PATH = require.resolve('@rollplan/workflows/dist/workflows');
+
+export interface PlanningWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  dataSource: DataSource;
+  /** A prebuilt bundle (production, tests); without it the worker bundles from WORKFLOWS_PATH. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Identity shown in Temporal's UI and histories. */
+  identity?: string;
+}
+
+/** The worker for every rollplan workflow and activity, as main.ts and the tests build it. */
+export async function createPlanningWorker(options: PlanningWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    identity: options.identity,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ dataSource: options.dataSource }),
+  });
+}
