@@ -37,3 +37,8 @@ export const FailureType = {
   NotFound: 'not_found',
   ValidationFailed: 'validation_failed',
 } as const;
+
+/** Values of the RollplanProcedure search attribute. */
+export const Procedure = {
+  PlanningCycle: 'planning-cycle',
+} as const;

@@ -10,8 +10,7 @@ export interface PlanningCycleInput {
 }
 
 /** What the workflow knows about its cycle right now. */
-export interface CycleStatus {
-  cycleId: string;
+export interface CycleStatus extends PlanningCycleInput {
   phase: CyclePhase;
   /** ISO time the phase was entered (workflow time). */
   phaseSince: string;

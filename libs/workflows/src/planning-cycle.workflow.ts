@@ -29,7 +29,7 @@ const { recordCycleStarted, recordCyclePhase } = proxyActivities<CycleActivities
  * loop and the yearly rolling adjustment join as child workflows (docs/workflows.md).
  */
 export async function planningCycle(input: PlanningCycleInput): Promise<CycleStatus> {
-  const status: CycleStatus = { cycleId: input.cycleId, phase: CyclePhase.Starting, phaseSince: now() };
+  const status: CycleStatus = { ...input, phase: CyclePhase.Starting, phaseSince: now() };
 
   setHandler(cycleStatusQuery, () => status);
   setHandler(
@@ -54,11 +54,6 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
     },
   );
 
-  upsertSearchAttributes([
-    { key: SearchAttribute.CycleId, value: input.cycleId },
-    { key: SearchAttribute.Procedure, value: 'planning-cycle' },
-    { key: SearchAttribute.PlanYear, value: input.startYear },
-  ]);
   await recordCycleStarted({ ...input, workflowId: workflowInfo().workflowId });
   if (status.phase === CyclePhase.Starting) await enterPhase(status, CyclePhase.Drafting);
 

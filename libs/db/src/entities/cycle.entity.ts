@@ -28,10 +28,6 @@ export class CycleEntity {
   @Column('text', { name: 'workflow_id', unique: true })
   workflowId!: string;
 
-  /** Hash of the start request, to tell a retried request from a reused idempotency key. */
-  @Column('text', { name: 'request_hash', nullable: true })
-  requestHash!: string | null;
-
   @Column('text', { name: 'cancel_reason', nullable: true })
   cancelReason!: string | null;
 

@@ -13,7 +13,6 @@ export class CreateCycles1763800000000 implements MigrationInterface {
         phase text NOT NULL,
         phase_since timestamptz NOT NULL,
         workflow_id text NOT NULL UNIQUE,
-        request_hash text,
         cancel_reason text,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()

@@ -1,0 +1,43 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { dataSourceOptions } from '@rollplan/db';
+import { ErrorFilter } from './common/error.filter';
+import { GlobalValidationPipe } from './common/validation';
+import { API_CONFIG, type ApiConfig } from './config';
+import { CyclesModule } from './cycles/cycles.module';
+import { HealthModule } from './health/health.module';
+import { RedisModule } from './infra/redis.module';
+import { TemporalModule } from './infra/temporal.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            base: { app: 'api' },
+            // Health probes every few seconds would drown the log.
+            autoLogging: { ignore: (req) => req.url === '/health' },
+          },
+        }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), retryAttempts: 3, retryDelay: 1000 }),
+        TemporalModule,
+        RedisModule,
+        HealthModule,
+        CyclesModule,
+      ],
+      providers: [
+        { provide: API_CONFIG, useValue: config },
+        { provide: APP_PIPE, useClass: GlobalValidationPipe },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+      ],
+      exports: [API_CONFIG],
+    };
+  }
+}

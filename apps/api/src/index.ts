@@ -1,0 +1,2 @@
+export { createApp } from './app.factory';
+export { loadApiConfig, type ApiConfig } from './config';

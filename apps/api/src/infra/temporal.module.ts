@@ -1,0 +1,34 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import { API_CONFIG, type ApiConfig } from '../config';
+
+export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
+
+/**
+ * The Temporal client. The connection is lazy so the API starts (and /health reports
+ * temporal down) while Temporal is unreachable; it connects on first use.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: TEMPORAL_CONNECTION,
+      inject: [API_CONFIG],
+      useFactory: (config: ApiConfig) => Connection.lazy({ address: config.TEMPORAL_ADDRESS }),
+    },
+    {
+      provide: Client,
+      inject: [TEMPORAL_CONNECTION, API_CONFIG],
+      useFactory: (connection: Connection, config: ApiConfig) =>
+        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    },
+  ],
+  exports: [Client, TEMPORAL_CONNECTION],
+})
+export class TemporalModule implements OnApplicationShutdown {
+  constructor(@Inject(TEMPORAL_CONNECTION) private readonly connection: Connection) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.close();
+  }
+}

@@ -1,0 +1,14 @@
+import { ConfigError } from '@rollplan/config';
+import { createApp } from './app.factory';
+import { loadApiConfig } from './config';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  const app = await createApp(config);
+  await app.listen(config.API_PORT);
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPostgres, type RunningPostgres } from './postgres';
+import { startRedis, type RunningRedis } from './redis';
+import { startTemporalDevServer, type RunningTemporal } from './temporal';
+
+export interface StackOptions {
+  dataDir: string;
+  /** `dev`: persistent data and the Web UI (npm start). `test`: throwaway and fast. */
+  mode: 'dev' | 'test';
+  ports: { temporal: number; temporalUi?: number; postgres: number; redis: number };
+  /** Services already running elsewhere: the stack uses these instead of starting its own. */
+  external?: { temporalAddress?: string; databaseUrl?: string; redisUrl?: string };
+  database?: string;
+}
+
+export interface RunningStack {
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  databaseUrl: string;
+  /** Maintenance database of the stack's own PostgreSQL (undefined when external). */
+  databaseAdminUrl?: string;
+  redisUrl: string;
+  /** Names of the services this stack started (and will stop). */
+  started: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts Temporal, PostgreSQL and Redis side by side; stops what started if one fails. */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const { dataDir, mode, ports, external = {} } = options;
+  const logs = join(dataDir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  const persist = mode === 'dev';
+
+  const results = await Promise.allSettled([
+    external.temporalAddress
+      ? Promise.resolve(undefined)
+      : startTemporalDevServer({
+          port: ports.temporal,
+          uiPort: persist ? ports.temporalUi : undefined,
+          dbFile: persist ? join(dataDir, 'temporal.sqlite') : undefined,
+          logFile: join(logs, 'temporal.log'),
+        }),
+    external.databaseUrl
+      ? Promise.resolve(undefined)
+      : startPostgres({
+          dataDir: join(dataDir, 'postgres'),
+          port: ports.postgres,
+          logFile: join(logs, 'postgres.log'),
+          database: options.database ?? 'rollplan',
+          ephemeral: !persist,
+        }),
+    external.redisUrl
+      ? Promise.resolve(undefined)
+      : startRedis({ dataDir: join(dataDir, 'redis'), port: ports.redis, logFile: join(logs, 'redis.log'), persist }),
+  ]);
+
+  const [temporal, postgres, redis] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as [
+    RunningTemporal | undefined,
+    RunningPostgres | undefined,
+    RunningRedis | undefined,
+  ];
+  const running = [
+    temporal && { name: 'temporal', stop: temporal.stop },
+    postgres && { name: 'postgres', stop: postgres.stop },
+    redis && { name: 'redis', stop: redis.stop },
+  ].filter((s): s is { name: string; stop: () => Promise<void> } => Boolean(s));
+  const stop = async () => {
+    await Promise.allSettled(running.map((s) => s.stop()));
+  };
+
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) {
+    await stop();
+    throw new Error(failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n'));
+  }
+
+  return {
+    temporalAddress: external.temporalAddress ?? temporal!.address,
+    temporalUiUrl: temporal?.uiUrl,
+    databaseUrl: external.databaseUrl ?? postgres!.url,
+    databaseAdminUrl: postgres?.adminUrl,
+    redisUrl: external.redisUrl ?? redis!.url,
+    started: running.map((s) => s.name),
+    stop,
+  };
+}

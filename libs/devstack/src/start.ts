@@ -1,0 +1,147 @@
+// `npm start`: the embedded local stack, then the worker and the API. Ctrl-C stops it all.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, DEFAULTS, parseEnv, port } from '@rollplan/config';
+import { runMigrations } from '@rollplan/db';
+import { acquireLock } from './lock';
+import { isListening, waitUntil } from './net';
+import { DEFAULT_DATA_DIR, REPO_ROOT } from './paths';
+import { startProcess, type ManagedProcess } from './process';
+import { startStack, type RunningStack } from './stack';
+
+const startEnv = z.object({
+  ROLLPLAN_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+  API_PORT: port(DEFAULTS.apiPort),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(DEFAULTS.temporalUiPort),
+  POSTGRES_PORT: port(15432),
+  REDIS_PORT: port(16379),
+  // Set any of these to use a service you run yourself instead of the embedded one.
+  TEMPORAL_ADDRESS: z.string().optional(),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+});
+
+async function main(): Promise<number> {
+  const startedAt = Date.now();
+  const env = parseEnv(startEnv);
+  const dataDir = env.ROLLPLAN_DATA_DIR;
+  const lock = acquireLock(join(dataDir, 'rollplan.pid'));
+  if (!lock.ok) {
+    console.error(
+      `rollplan is already running (pid ${lock.heldBy}) with its data in ${dataDir}.\n` +
+        `Use that one, or stop it with Ctrl-C in its terminal (or \`kill ${lock.heldBy}\`) before starting again.`,
+    );
+    return 1;
+  }
+
+  const busy = await busyPorts(env, dataDir);
+  if (busy.length > 0) {
+    lock.release();
+    console.error(busy.map((b) => `Port ${b.port} (${b.what}) is in use by another program: ${b.hint}`).join('\n'));
+    return 1;
+  }
+
+  console.log(`Starting the local stack (data in ${dataDir}) ...`);
+  let stack: RunningStack | undefined;
+  const apps: ManagedProcess[] = [];
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping rollplan ...');
+    await Promise.allSettled(apps.map((a) => a.stop(15_000)));
+    await stack?.stop();
+    lock.release();
+    console.log('Stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    stack = await startStack({
+      dataDir,
+      mode: 'dev',
+      ports: { temporal: env.TEMPORAL_PORT, temporalUi: env.TEMPORAL_UI_PORT, postgres: env.POSTGRES_PORT, redis: env.REDIS_PORT },
+      external: { temporalAddress: env.TEMPORAL_ADDRESS, databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL },
+    });
+    const applied = await runMigrations(stack.databaseUrl);
+    if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+
+    const appEnv = {
+      ...process.env,
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      DATABASE_URL: stack.databaseUrl,
+      REDIS_URL: stack.redisUrl,
+      API_PORT: String(env.API_PORT),
+    };
+    const logs = join(dataDir, 'logs');
+    for (const [name, entry] of [['worker', 'apps/worker/dist/main.js'], ['api', 'apps/api/dist/main.js']] as const) {
+      const app = startProcess(name, process.execPath, [join(REPO_ROOT, entry)], { logFile: join(logs, `${name}.log`), env: appEnv });
+      apps.push(app);
+      void app.exited.then((code) => {
+        if (stopping) return;
+        console.error(`\nThe ${name} stopped unexpectedly (${code}). Last lines of ${app.logFile}:\n${tail(app.logFile, 20)}`);
+        void shutdown(1);
+      });
+    }
+
+    const health = `http://localhost:${env.API_PORT}/health`;
+    await waitUntil('the API', async () => (await fetch(health)).status === 200, 120_000, 500);
+    const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+    console.log(
+      [
+        '',
+        `rollplan is running (ready in ${seconds}s).`,
+        `  API           http://localhost:${env.API_PORT}`,
+        `  Health        ${health}`,
+        `  OpenAPI docs  http://localhost:${env.API_PORT}/docs`,
+        stack.temporalUiUrl ? `  Temporal UI   ${stack.temporalUiUrl}` : `  Temporal      ${stack.temporalAddress} (external)`,
+        `  Logs          ${logs}`,
+        '',
+        'Press Ctrl-C to stop. Your data stays in the data folder for the next start.',
+      ].join('\n'),
+    );
+    return -1; // keep running until a signal
+  } catch (error) {
+    console.error(`\nrollplan could not start: ${error instanceof Error ? error.message : String(error)}`);
+    await shutdown(1);
+    return 1;
+  }
+}
+
+async function busyPorts(env: z.infer<typeof startEnv>, dataDir: string) {
+  const ours = existsSync(join(dataDir, 'postgres', 'postmaster.pid'));
+  const checks = [
+    { port: env.API_PORT, what: 'API', hint: 'set API_PORT to another port', skip: false },
+    { port: env.TEMPORAL_PORT, what: 'Temporal', hint: 'set TEMPORAL_PORT, or TEMPORAL_ADDRESS to use that server', skip: !!env.TEMPORAL_ADDRESS },
+    { port: env.TEMPORAL_UI_PORT, what: 'Temporal UI', hint: 'set TEMPORAL_UI_PORT', skip: !!env.TEMPORAL_ADDRESS },
+    // A PostgreSQL left running by an earlier start of this data folder is ours to reuse.
+    { port: env.POSTGRES_PORT, what: 'PostgreSQL', hint: 'set POSTGRES_PORT, or DATABASE_URL to use that server', skip: !!env.DATABASE_URL || ours },
+    { port: env.REDIS_PORT, what: 'Redis', hint: 'set REDIS_PORT, or REDIS_URL to use that server', skip: !!env.REDIS_URL },
+  ];
+  const busy = [];
+  for (const check of checks) if (!check.skip && (await isListening(check.port))) busy.push(check);
+  return busy;
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  },
+);

