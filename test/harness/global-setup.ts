@@ -1,0 +1,51 @@
+// Starts the services every test tier shares, once per run: PostgreSQL (with a migrated
+// template database each test file copies), Redis and the Temporal dev server. The
+// time-skipping test server is started per workflow-test file instead: its clock is
+// global to the process, so files sharing one would skip each other's timers.
+import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { freePort, startStack, temporalTestServerPath } from '@rollplan/devstack';
+import { runMigrations } from '@rollplan/db';
+import { WORKFLOWS_PATH } from '@rollplan/worker';
+import { TEMPLATE_DATABASE, type HarnessEnv } from '../support/harness-env';
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const dataDir = mkdtempSync(join(tmpdir(), 'rollplan-test-'));
+  chmodSync(dataDir, 0o755); // PostgreSQL runs as its own user under root
+  const [temporal, postgres, redis] = [await freePort(), await freePort(), await freePort()];
+  const stack = await startStack({ dataDir, mode: 'test', ports: { temporal, postgres, redis }, database: TEMPLATE_DATABASE });
+  (globalThis as Record<string, unknown>).__ROLLPLAN_STACK__ = stack;
+
+  const [applied, bundle] = await Promise.all([
+    runMigrations(stack.databaseUrl),
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+  ]);
+  const bundlePath = join(dataDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+
+  const env: HarnessEnv = {
+    ROLLPLAN_TEST_DATABASE_ADMIN_URL: stack.databaseAdminUrl!,
+    ROLLPLAN_TEST_TEMPORAL_ADDRESS: stack.temporalAddress,
+    ROLLPLAN_TEST_REDIS_URL: stack.redisUrl,
+    ROLLPLAN_TEST_WORKFLOW_BUNDLE: bundlePath,
+    ROLLPLAN_TEST_SERVER_PATH: temporalTestServerPath(),
+    ROLLPLAN_TEST_DATA_DIR: dataDir,
+  };
+  Object.assign(process.env, env);
+  console.log(
+    `\n[harness] Temporal ${stack.temporalAddress}, PostgreSQL ${postgres}, Redis ${stack.redisUrl}; ` +
+      `${applied.length} migrations; ready in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
