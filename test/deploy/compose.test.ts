@@ -109,6 +109,9 @@ describe('docker-compose.yml', () => {
     const user = runtime.match(/^USER\s+(\S+)/m)?.[1];
     expect(user).toBeDefined();
     expect(['root', '0']).not.toContain(user);
+    // Host installs and builds stay out of the context, in every package (a bare `dist` only matches the root).
+    const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist']));
   });
 
   it('runs entry points that exist in the source tree', () => {

@@ -1,6 +1,13 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
 import { Connection } from '@temporalio/client';
 import type Redis from 'ioredis';
 import { REDIS } from '../infra/redis.module';
@@ -22,7 +29,20 @@ export class HealthController {
   @Get()
   @HealthCheck()
   @ApiOperation({ summary: 'Temporal, PostgreSQL and Redis each up or down; 200 only when all are up' })
-  check() {
+  async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.runChecks();
+    } catch (error) {
+      // Terminus reports "down" as a 503 exception carrying the full result: answer with it as is.
+      if (error instanceof ServiceUnavailableException) {
+        response.status(503);
+        return error.getResponse() as HealthCheckResult;
+      }
+      throw error;
+    }
+  }
+
+  private runChecks() {
     return this.health.check([
       () => this.probe('temporal', () => this.temporalServing()),
       () => this.db.pingCheck('postgres', { timeout: PROBE_TIMEOUT_MS }),

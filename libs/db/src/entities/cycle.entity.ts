@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { CyclePhase } from '@rollplan/domain';
 
 /**
@@ -6,6 +6,10 @@ import type { CyclePhase } from '@rollplan/domain';
  * state; activities keep this row in step so the API can list and filter cycles.
  */
 @Entity({ name: 'cycles' })
+@Check('cycles_start_year_check', `"start_year" BETWEEN 2000 AND 2100`)
+@Check('cycles_horizon_years_check', `"horizon_years" > 0`)
+@Index('cycles_phase_created_idx', ['phase', 'createdAt'])
+@Index('cycles_created_idx', ['createdAt'])
 export class CycleEntity {
   @PrimaryColumn('uuid')
   id!: string;

@@ -8,8 +8,8 @@ export class CreateCycles1763800000000 implements MigrationInterface {
       CREATE TABLE cycles (
         id uuid PRIMARY KEY,
         title text NOT NULL,
-        start_year int NOT NULL CHECK (start_year BETWEEN 2000 AND 2100),
-        horizon_years int NOT NULL CHECK (horizon_years > 0),
+        start_year int NOT NULL,
+        horizon_years int NOT NULL,
         phase text NOT NULL,
         phase_since timestamptz NOT NULL,
         workflow_id text NOT NULL UNIQUE,
@@ -17,8 +17,10 @@ export class CreateCycles1763800000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(`CREATE INDEX cycles_phase_created_idx ON cycles (phase, created_at DESC)`);
-    await queryRunner.query(`CREATE INDEX cycles_created_idx ON cycles (created_at DESC)`);
+    await queryRunner.query(`ALTER TABLE cycles ADD CONSTRAINT cycles_start_year_check CHECK (start_year BETWEEN 2000 AND 2100)`);
+    await queryRunner.query(`ALTER TABLE cycles ADD CONSTRAINT cycles_horizon_years_check CHECK (horizon_years > 0)`);
+    await queryRunner.query(`CREATE INDEX cycles_phase_created_idx ON cycles (phase, created_at)`);
+    await queryRunner.query(`CREATE INDEX cycles_created_idx ON cycles (created_at)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
