@@ -33,7 +33,9 @@ module.exports = {
     project('unit', ['<rootDir>/libs/*/src/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts']),
     project('deploy', ['<rootDir>/test/deploy/**/*.test.ts']),
     project('integration', ['<rootDir>/test/integration/**/*.test.ts']),
-    project('workflow', ['<rootDir>/test/workflow/**/*.test.ts']),
+    project('workflow', ['<rootDir>/test/workflow/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts']),
     project('e2e', ['<rootDir>/test/e2e/**/*.test.ts']),
+    // Not a test: `npm run record-histories` writes replay fixtures (test/replay/record-histories.ts).
+    ...(process.env.ROLLPLAN_RECORD_HISTORIES ? [project('record', ['<rootDir>/test/replay/record-histories.ts'])] : []),
   ],
 };

@@ -1,0 +1,35 @@
+// `npm run record-histories`: runs every replay scenario on the time-skipping server with the
+// real worker and saves the histories under test/fixtures/histories, named by scenario and
+// by the rollplan version that produced them. Keep old files: they prove the current code
+// still replays what earlier versions wrote.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { createTestDatabase } from '../support/database';
+import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
+import { SCENARIOS } from './scenarios';
+import { FIXTURES_DIR, ROLLPLAN_VERSION } from './fixtures';
+
+it('records a history for every scenario', async () => {
+  const [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
+  const taskQueue = uniqueTaskQueue('record');
+  const worker = await createTestWorker(env, { taskQueue, dataSource: db.dataSource });
+  try {
+    await worker.runUntil(async () => {
+      for (const scenario of SCENARIOS) {
+        const ids = await scenario.run(env, taskQueue);
+        const dir = join(FIXTURES_DIR, scenario.workflowType);
+        mkdirSync(dir, { recursive: true });
+        for (const [i, workflowId] of ids.entries()) {
+          const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+          const file = join(dir, `${scenario.name}${ids.length > 1 ? `-${i + 1}` : ''}.v${ROLLPLAN_VERSION}.json`);
+          writeFileSync(file, `${historyToJSON(history)}\n`);
+          console.log(`recorded ${file} (${history.events?.length} events)`);
+        }
+      }
+    });
+  } finally {
+    await env.teardown();
+    await db.drop();
+  }
+});
