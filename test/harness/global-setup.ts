@@ -6,18 +6,26 @@ import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { freePort, startStack, temporalTestServerPath } from '@rollplan/devstack';
+import { claimRunDir, freePort, reapAbandonedRuns, startStack, temporalTestServerPath } from '@rollplan/devstack';
 import { runMigrations } from '@rollplan/db';
 import { WORKFLOWS_PATH } from '@rollplan/worker';
 import { TEMPLATE_DATABASE, type HarnessEnv } from '../support/harness-env';
 
+const RUN_DIR_PREFIX = 'rollplan-test-';
+
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
-  const dataDir = mkdtempSync(join(tmpdir(), 'rollplan-test-'));
+  for (const dir of reapAbandonedRuns(tmpdir(), RUN_DIR_PREFIX)) console.log(`[harness] cleaned up an abandoned run: ${dir}`);
+  const dataDir = mkdtempSync(join(tmpdir(), RUN_DIR_PREFIX));
   chmodSync(dataDir, 0o755); // PostgreSQL runs as its own user under root
   const [temporal, postgres, redis] = [await freePort(), await freePort(), await freePort()];
   const stack = await startStack({ dataDir, mode: 'test', ports: { temporal, postgres, redis }, database: TEMPLATE_DATABASE });
   (globalThis as Record<string, unknown>).__ROLLPLAN_STACK__ = stack;
+  claimRunDir(dataDir, stack.pids);
+  // Jest skips global teardown when interrupted: stop the services ourselves.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
+  }
 
   const [applied, bundle] = await Promise.all([
     runMigrations(stack.databaseUrl),

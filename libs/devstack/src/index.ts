@@ -6,3 +6,4 @@ export * from './redis';
 export * from './temporal';
 export * from './stack';
 export * from './lock';
+export * from './reaper';

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isAlive } from './reaper';
 
 /**
  * One `npm start` per data folder: a second one would fight the first for its ports and
@@ -20,13 +21,4 @@ export function acquireLock(file: string): { ok: true; release(): void } | { ok:
     }
   }
   throw new Error(`could not take ${file}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

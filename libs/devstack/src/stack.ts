@@ -23,6 +23,8 @@ export interface RunningStack {
   redisUrl: string;
   /** Names of the services this stack started (and will stop). */
   started: string[];
+  /** Pids of the child processes it started (PostgreSQL runs detached under pg_ctl). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     databaseAdminUrl: postgres?.adminUrl,
     redisUrl: external.redisUrl ?? redis!.url,
     started: running.map((s) => s.name),
+    pids: [temporal?.process.pid, redis?.process.pid].filter((pid): pid is number => typeof pid === 'number' && pid > 0),
     stop,
   };
 }
