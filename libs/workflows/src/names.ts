@@ -21,15 +21,12 @@ export const SearchAttribute = {
   Units: defineSearchAttributeKey('RollplanUnits', 'KEYWORD_LIST'),
 } as const;
 
+const CLI_TYPE_NAMES = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', INT: 'Int', TEXT: 'Text', BOOL: 'Bool', DOUBLE: 'Double', DATETIME: 'Datetime' } as const;
+
 /** Search attributes as the Temporal CLI's `--search-attribute NAME=Type` expects them. */
-export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, string> = {
-  RollplanCycleId: 'Keyword',
-  RollplanProcedure: 'Keyword',
-  RollplanPhase: 'Keyword',
-  RollplanPlanYear: 'Int',
-  RollplanPeriod: 'Keyword',
-  RollplanUnits: 'KeywordList',
-};
+export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, string> = Object.fromEntries(
+  Object.values(SearchAttribute).map((key) => [key.name, CLI_TYPE_NAMES[key.type]]),
+);
 
 /** `ApplicationFailure` types raised by workflows and activities; the API maps them to statuses. */
 export const FailureType = {
