@@ -2,12 +2,29 @@ import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CycleEntity } from './entities/cycle.entity';
 import { CreateCycles1763800000000 } from './migrations/1763800000000-CreateCycles';
+import { Identity1763900000000 } from './migrations/1763900000000-Identity';
+import {
+  ApiTokenEntity,
+  AuditLogEntity,
+  CommitteeMemberEntity,
+  OrgUnitEntity,
+  RefreshTokenEntity,
+  UserEntity,
+} from './entities/identity.entities';
 
 /** Every entity, for TypeORM's metadata. */
-export const ENTITIES = [CycleEntity];
+export const ENTITIES = [
+  CycleEntity,
+  OrgUnitEntity,
+  UserEntity,
+  CommitteeMemberEntity,
+  RefreshTokenEntity,
+  ApiTokenEntity,
+  AuditLogEntity,
+];
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS = [CreateCycles1763800000000];
+export const MIGRATIONS = [CreateCycles1763800000000, Identity1763900000000];
 
 /** Options shared by the apps, the CLI and the test harness. `synchronize` is never on. */
 export function dataSourceOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {

@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './calendar';
 export * from './cycle';
+export * from './identity';

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+// Persisted values (database, tokens, audit records): do not rename.
+
+/** What a person may do; a user holds one or more roles. */
+export const Role = {
+  Admin: 'admin',
+  Contributor: 'contributor',
+  Reviewer: 'reviewer',
+  Chair: 'chair',
+  Auditor: 'auditor',
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+export const ROLES = Object.values(Role) as [Role, ...Role[]];
+
+export const UnitKind = {
+  PlanningOffice: 'planning_office',
+  FunctionalCenter: 'functional_center',
+  Subsidiary: 'subsidiary',
+  DecisionCommittee: 'decision_committee',
+} as const;
+export type UnitKind = (typeof UnitKind)[keyof typeof UnitKind];
+export const UNIT_KINDS = Object.values(UnitKind) as [UnitKind, ...UnitKind[]];
+
+/** The five functional centers of seed 000, each analysing its own area of the plan. */
+export const CenterArea = {
+  StrategyRd: 'strategy_rd',
+  Finance: 'finance',
+  Hr: 'hr',
+  ProjectOperations: 'project_operations',
+  Customer: 'customer',
+} as const;
+export type CenterArea = (typeof CenterArea)[keyof typeof CenterArea];
+export const CENTER_AREAS = Object.values(CenterArea) as [CenterArea, ...CenterArea[]];
+
+/** Scopes an API token (machine client) may hold. */
+export const ApiScope = {
+  CyclesRead: 'cycles:read',
+  ActualsWrite: 'actuals:write',
+} as const;
+export type ApiScope = (typeof ApiScope)[keyof typeof ApiScope];
+export const API_SCOPES = Object.values(ApiScope) as [ApiScope, ...ApiScope[]];
+
+/**
+ * Who did something, as the server authenticated them — never as a client claimed.
+ * Carried into every workflow update and audit record.
+ */
+export interface Actor {
+  userId: string;
+  roles: Role[];
+  /** Home org unit, if any. */
+  unitId: string | null;
+  /** `user`: a person with an access token; `api_token`: a machine client acting for `userId`. */
+  via: 'user' | 'api_token';
+}
+
+export function hasAnyRole(actor: Pick<Actor, 'roles'>, roles: readonly Role[]): boolean {
+  return actor.roles.some((role) => roles.includes(role));
+}
+
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email('must be an e-mail address').max(254));
+const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
+/** Long passphrases welcome; the floor keeps out the guessable. */
+const password = z.string().min(12, 'must be at least 12 characters').max(256, 'must be at most 256 characters');
+const roles = z.array(z.enum(ROLES)).min(1, 'must hold at least one role').max(ROLES.length);
+
+export const loginSchema = z.strictObject({
+  email,
+  password: z.string().min(1, 'must not be empty').max(256),
+});
+export type LoginRequest = z.infer<typeof loginSchema>;
+
+export const refreshSchema = z.strictObject({
+  refreshToken: z.string().min(20).max(200),
+});
+export type RefreshRequest = z.infer<typeof refreshSchema>;
+
+export const createUserSchema = z.strictObject({
+  email,
+  displayName: name,
+  password,
+  roles,
+  unitId: z.uuid('must be a UUID').nullable().default(null),
+});
+export type CreateUserRequest = z.infer<typeof createUserSchema>;
+
+export const updateUserSchema = z
+  .strictObject({
+    displayName: name.optional(),
+    roles: roles.optional(),
+    unitId: z.uuid('must be a UUID').nullable().optional(),
+    password: password.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' });
+export type UpdateUserRequest = z.infer<typeof updateUserSchema>;
+
+const unitCode = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9-]{1,62}$/, 'must be lowercase letters, digits and dashes, 2 to 63 characters');
+
+export const createOrgUnitSchema = z
+  .strictObject({
+    code: unitCode,
+    name,
+    kind: z.enum(UNIT_KINDS),
+    area: z.enum(CENTER_AREAS).nullable().default(null),
+    headUserId: z.uuid('must be a UUID').nullable().default(null),
+  })
+  .superRefine((unit, ctx) => {
+    if (unit.kind === UnitKind.FunctionalCenter && !unit.area) {
+      ctx.addIssue({ code: 'custom', path: ['area'], message: 'a functional center must name its area' });
+    }
+    if (unit.kind !== UnitKind.FunctionalCenter && unit.area) {
+      ctx.addIssue({ code: 'custom', path: ['area'], message: 'only a functional center has an area' });
+    }
+  });
+export type CreateOrgUnitRequest = z.infer<typeof createOrgUnitSchema>;
+
+export const updateOrgUnitSchema = z
+  .strictObject({
+    name: name.optional(),
+    headUserId: z.uuid('must be a UUID').nullable().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, { message: 'must change at least one field' });
+export type UpdateOrgUnitRequest = z.infer<typeof updateOrgUnitSchema>;
+
+export const createApiTokenSchema = z.strictObject({
+  name,
+  /** The user the machine client acts for: its actions are recorded under this user. */
+  userId: z.uuid('must be a UUID'),
+  scopes: z.array(z.enum(API_SCOPES)).min(1, 'must hold at least one scope'),
+  expiresInDays: z.number().int().min(1).max(730).default(365),
+});
+export type CreateApiTokenRequest = z.infer<typeof createApiTokenSchema>;
+
+export const pagingSchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
