@@ -29,7 +29,7 @@ export async function appendAudit(manager: EntityManager, entry: AuditEntry): Pr
       action: entry.action,
       subjectType: entry.subjectType,
       subjectId: entry.subjectId,
-      data: entry.data ?? {},
+      data: (entry.data ?? {}) as never,
       dedupeKey: entry.dedupeKey ?? null,
     })
     .orIgnore()
