@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { CycleEntity } from '@rollplan/db';
-import { eventually, startTestSystem, type TestSystem } from '../support/system';
+import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 
 // The whole system over HTTP: the real API and worker on the Temporal dev server, PostgreSQL and Redis.
 describe('cycles over HTTP', () => {
   let system: TestSystem;
-  let http: ReturnType<typeof request>;
+  let http: ReturnType<typeof request.agent>;
 
   beforeAll(async () => {
     system = await startTestSystem();
-    http = request(system.baseUrl);
+    // Every request in this block is the planning office admin's.
+    http = request.agent(system.baseUrl).auth(await system.tokenFor(DEMO.admin), { type: 'bearer' });
   });
   afterAll(() => system?.stop());
 
@@ -39,7 +40,7 @@ describe('cycles over HTTP', () => {
     expect(response.body).toMatchObject({ workflowId: `cycle-${id}`, startYear: 2027, horizonYears: 3, planYears: [2027, 2028, 2029] });
 
     const cycle = await eventually(() => getCycle(id), (c) => c.phase === 'drafting');
-    expect(cycle).toMatchObject({ id, title: 'Group plan 2027–2029', phase: 'drafting' });
+    expect(cycle).toMatchObject({ id, title: 'Group plan 2027–2029', phase: 'drafting', startedBy: system.userIds[DEMO.admin] });
     expect(cycle.createdAt).toEqual(expect.any(String));
 
     const description = await system.temporal.workflow.getHandle(`cycle-${id}`).describe();
@@ -127,7 +128,7 @@ describe('cycles over HTTP', () => {
     await eventually(() => getCycle(body.id), (c) => c.phase === 'drafting');
 
     const cancelled = await http.post(`/cycles/${body.id}/cancel`).set('Idempotency-Key', 'cancel-1').send({ reason: 'merged into group plan' }).expect(200);
-    expect(cancelled.body).toMatchObject({ phase: 'cancelled', cancellation: { reason: 'merged into group plan' } });
+    expect(cancelled.body).toMatchObject({ phase: 'cancelled', cancellation: { reason: 'merged into group plan', by: system.userIds[DEMO.admin] } });
 
     const retried = await http.post(`/cycles/${body.id}/cancel`).set('Idempotency-Key', 'cancel-1').send({ reason: 'merged into group plan' }).expect(200);
     expect(retried.body.cancellation).toEqual(cancelled.body.cancellation);

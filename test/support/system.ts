@@ -1,15 +1,30 @@
 import type { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createApp, loadApiConfig } from '@rollplan/api';
+import { DEMO_PASSWORD, createApp, loadApiConfig, seedDemoOrganization } from '@rollplan/api';
+import { UserEntity } from '@rollplan/db';
 import { createPlanningWorker } from '@rollplan/worker';
 import { createTestDatabase, type TestDatabase } from './database';
 import { harnessEnv } from './harness-env';
 import { quietRuntime, uniqueTaskQueue } from './temporal';
 
+export const DEMO = {
+  admin: 'admin@rollplan.example',
+  strategy: 'strategy@rollplan.example',
+  finance: 'finance@rollplan.example',
+  chair: 'chair@rollplan.example',
+  reviewer: 'reviewer1@rollplan.example',
+  auditor: 'auditor@rollplan.example',
+} as const;
+export type DemoEmail = (typeof DEMO)[keyof typeof DEMO] | `${string}@rollplan.example`;
+
 /** The whole system for e2e tests: the real API on a free port and the real worker, on the dev server. */
 export interface TestSystem {
   baseUrl: string;
+  /** Access token of a demo person (see apps/api/src/people/demo-organization.ts). */
+  tokenFor(email: DemoEmail): Promise<string>;
+  /** Ids of the demo people, by e-mail. */
+  userIds: Record<DemoEmail, string>;
   app: INestApplication;
   db: TestDatabase;
   temporal: Client;
@@ -47,9 +62,28 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
   const address = app.getHttpServer().address() as { port: number };
   const connection = await Connection.connect({ address: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: 'default' });
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+
+  await seedDemoOrganization(db.dataSource);
+  const users = await db.dataSource.getRepository(UserEntity).find();
+  const userIds = Object.fromEntries(users.map((u) => [u.email, u.id])) as Record<DemoEmail, string>;
+  const tokens = new Map<string, string>();
 
   return {
-    baseUrl: `http://127.0.0.1:${address.port}`,
+    baseUrl,
+    userIds,
+    async tokenFor(email) {
+      if (!tokens.has(email)) {
+        const response = await fetch(`${baseUrl}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+        });
+        if (response.status !== 200) throw new Error(`login of ${email} failed: ${response.status} ${await response.text()}`);
+        tokens.set(email, ((await response.json()) as { accessToken: string }).accessToken);
+      }
+      return tokens.get(email)!;
+    },
     app,
     db,
     temporal,

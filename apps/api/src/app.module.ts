@@ -6,7 +6,10 @@ import { dataSourceOptions } from '@rollplan/db';
 import { ErrorFilter } from './common/error.filter';
 import { GlobalValidationPipe } from './common/validation';
 import { API_CONFIG, type ApiConfig } from './config';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { CyclesModule } from './cycles/cycles.module';
+import { PeopleModule } from './people/people.module';
 import { HealthModule } from './health/health.module';
 import { RedisModule } from './infra/redis.module';
 import { TemporalModule } from './infra/temporal.module';
@@ -30,6 +33,9 @@ export class AppModule {
         TemporalModule,
         RedisModule,
         HealthModule,
+        AuthModule,
+        PeopleModule,
+        AuditModule,
         CyclesModule,
       ],
       providers: [

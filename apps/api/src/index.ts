@@ -1,2 +1,3 @@
 export { createApp } from './app.factory';
 export { loadApiConfig, type ApiConfig } from './config';
+export { DEMO_PASSWORD, seedDemoOrganization, type DemoLogin } from './people/demo-organization';

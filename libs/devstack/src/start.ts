@@ -7,7 +7,7 @@ import { runMigrations } from '@rollplan/db';
 import { acquireLock } from './lock';
 import { isListening, waitUntil } from './net';
 import { DEFAULT_DATA_DIR, REPO_ROOT } from './paths';
-import { startProcess, type ManagedProcess } from './process';
+import { run, startProcess, type ManagedProcess } from './process';
 import { startStack, type RunningStack } from './stack';
 
 const startEnv = z.object({
@@ -69,6 +69,12 @@ async function main(): Promise<number> {
     });
     const applied = await runMigrations(stack.databaseUrl);
     if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+
+    // Not in production: the seed itself refuses there.
+    const seeded = run(process.execPath, [join(REPO_ROOT, 'apps/api/dist/seed-demo.js')], {
+      env: { ...process.env, DATABASE_URL: stack.databaseUrl },
+    }).trim();
+    if (seeded) console.log(seeded);
 
     const appEnv = {
       ...process.env,

@@ -1,4 +1,4 @@
-import type { CyclePhase } from '@rollplan/domain';
+import type { Actor, CyclePhase } from '@rollplan/domain';
 import type { PlanningCycleInput } from './planning-cycle.messages';
 
 /**
@@ -7,8 +7,8 @@ import type { PlanningCycleInput } from './planning-cycle.messages';
  * Every activity is idempotent: Temporal may run it more than once.
  */
 export interface CycleActivities {
-  /** Creates the cycle's read-model row; a retry finds it and changes nothing. */
+  /** Creates the cycle's read-model row and its audit record; a retry finds them and changes nothing. */
   recordCycleStarted(input: PlanningCycleInput & { workflowId: string }): Promise<void>;
-  /** Moves the read model to `phase` (no-op when already there). */
-  recordCyclePhase(input: { cycleId: string; phase: CyclePhase; at: string; reason?: string }): Promise<void>;
+  /** Moves the read model to `phase` and audits it, with the actor who caused it (none: the process itself). */
+  recordCyclePhase(input: { cycleId: string; phase: CyclePhase; at: string; reason?: string; actor?: Actor }): Promise<void>;
 }

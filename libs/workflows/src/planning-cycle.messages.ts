@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CyclePhase } from '@rollplan/domain';
+import type { Actor, CyclePhase } from '@rollplan/domain';
 
 /** Input of the planning-cycle workflow; one object so fields can be added compatibly. */
 export interface PlanningCycleInput {
@@ -7,6 +7,8 @@ export interface PlanningCycleInput {
   title: string;
   startYear: number;
   horizonYears: number;
+  /** The admin who started it, as the API authenticated them (absent in histories recorded before v0.2). */
+  startedBy?: Actor;
 }
 
 /** What the workflow knows about its cycle right now. */
@@ -14,11 +16,13 @@ export interface CycleStatus extends PlanningCycleInput {
   phase: CyclePhase;
   /** ISO time the phase was entered (workflow time). */
   phaseSince: string;
-  cancellation?: { reason: string; at: string };
+  cancellation?: { reason: string; at: string; by?: string };
 }
 
 export interface CancelCycleInput {
   reason: string;
+  /** Set by the API from the caller's token; never from the request body. */
+  by?: Actor;
 }
 
 // Message names are persisted: see names.ts.

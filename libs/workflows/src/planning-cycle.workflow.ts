@@ -7,7 +7,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { CyclePhase, isTerminalPhase } from '@rollplan/domain';
+import { CyclePhase, isTerminalPhase, type Actor } from '@rollplan/domain';
 import type { CycleActivities } from './activities';
 import { FailureType, SearchAttribute } from './names';
 import {
@@ -34,9 +34,9 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
   setHandler(cycleStatusQuery, () => status);
   setHandler(
     cancelCycleUpdate,
-    async ({ reason }) => {
-      await enterPhase(status, CyclePhase.Cancelled, reason);
-      status.cancellation = { reason, at: status.phaseSince };
+    async ({ reason, by }) => {
+      status.cancellation = { reason, at: now(), ...(by ? { by: by.userId } : {}) };
+      await enterPhase(status, CyclePhase.Cancelled, { reason, actor: by });
       return status;
     },
     {
@@ -62,11 +62,11 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
   return status;
 }
 
-async function enterPhase(status: CycleStatus, phase: CyclePhase, reason?: string): Promise<void> {
+async function enterPhase(status: CycleStatus, phase: CyclePhase, why: { reason?: string; actor?: Actor } = {}): Promise<void> {
   status.phase = phase;
   status.phaseSince = now();
   upsertSearchAttributes([{ key: SearchAttribute.Phase, value: phase }]);
-  await recordCyclePhase({ cycleId: status.cycleId, phase, at: status.phaseSince, reason });
+  await recordCyclePhase({ cycleId: status.cycleId, phase, at: status.phaseSince, ...why });
 }
 
 /** Workflow time (deterministic: Date is replayed by the SDK). */

@@ -1,9 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiScope, Role, type Actor } from '@rollplan/domain';
+import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator';
 import { CancelCycleDto, CycleIdParamDto, ListCyclesQueryDto, StartCycleDto } from './cycles.dto';
 import { CyclesService, type CycleView } from './cycles.service';
+
+const EVERY_ROLE = Object.values(Role);
 
 @ApiTags('cycles')
 @Controller('cycles')
@@ -11,31 +15,36 @@ export class CyclesController {
   constructor(private readonly cycles: CyclesService) {}
 
   @Post()
+  @Roles([Role.Admin])
   @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Start a three-year planning cycle (201; 200 when an Idempotency-Key repeats)' })
   async start(
     @Body() body: StartCycleDto,
     @IdempotencyKey() idempotencyKey: string | undefined,
+    @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CycleView> {
-    const { cycle, created } = await this.cycles.start(body, idempotencyKey);
+    const { cycle, created } = await this.cycles.start(body, actor, idempotencyKey);
     response.status(created ? 201 : 200).location(`/cycles/${cycle.id}`);
     return cycle;
   }
 
   @Get()
+  @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: 'List cycles, newest first' })
   list(@Query() query: ListCyclesQueryDto) {
     return this.cycles.list(query);
   }
 
   @Get(':id')
+  @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: "A cycle's phase, as its workflow reports it" })
   get(@Param() { id }: CycleIdParamDto): Promise<CycleView> {
     return this.cycles.get(id);
   }
 
   @Post(':id/cancel')
+  @Roles([Role.Admin])
   @HttpCode(200)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Cancel a cycle, with a reason' })
@@ -43,7 +52,8 @@ export class CyclesController {
     @Param() { id }: CycleIdParamDto,
     @Body() body: CancelCycleDto,
     @IdempotencyKey() idempotencyKey: string | undefined,
+    @CurrentActor() actor: Actor,
   ): Promise<CycleView> {
-    return this.cycles.cancel(id, body, idempotencyKey);
+    return this.cycles.cancel(id, body, actor, idempotencyKey);
   }
 }

@@ -10,6 +10,7 @@ import {
   ErrorCode,
   cycleWorkflowId,
   planYears,
+  type Actor,
   type CancelCycleRequest,
   type ListCyclesQuery,
   type StartCycleRequest,
@@ -39,6 +40,7 @@ export interface CycleView {
   planYears: number[];
   phase: CycleStatus['phase'];
   phaseSince: string;
+  startedBy?: string;
   cancellation?: CycleStatus['cancellation'];
   createdAt?: string;
 }
@@ -56,10 +58,11 @@ export class CyclesService {
    * so a retried request finds the workflow it started (`created: false`); the same key
    * with a different body is refused.
    */
-  async start(request: StartCycleRequest, idempotencyKey?: string): Promise<{ cycle: CycleView; created: boolean }> {
-    const cycleId = idempotencyKey ? uuidv5(idempotencyKey, IDEMPOTENT_CYCLE_NAMESPACE) : randomUUID();
+  async start(request: StartCycleRequest, actor: Actor, idempotencyKey?: string): Promise<{ cycle: CycleView; created: boolean }> {
+    // Keys are scoped per user: two admins choosing the same key start two cycles.
+    const cycleId = idempotencyKey ? uuidv5(`${actor.userId}:${idempotencyKey}`, IDEMPOTENT_CYCLE_NAMESPACE) : randomUUID();
     const requestHash = hashRequest(request);
-    const input: PlanningCycleInput = { cycleId, ...request };
+    const input: PlanningCycleInput = { cycleId, ...request, startedBy: actor };
     const workflowId = cycleWorkflowId(cycleId);
     try {
       await this.temporal.workflow.start(WorkflowType.PlanningCycle, {
@@ -128,10 +131,13 @@ export class CyclesService {
   }
 
   /** Cancels through the workflow's update; the update id makes a retried request a no-op. */
-  async cancel(cycleId: string, request: CancelCycleRequest, idempotencyKey?: string): Promise<CycleView> {
+  async cancel(cycleId: string, request: CancelCycleRequest, actor: Actor, idempotencyKey?: string): Promise<CycleView> {
     const handle = this.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
     try {
-      await handle.executeUpdate(cancelCycleUpdate, { args: [request], updateId: idempotencyKey ?? randomUUID() });
+      await handle.executeUpdate(cancelCycleUpdate, {
+        args: [{ ...request, by: actor }],
+        updateId: idempotencyKey ? `${actor.userId}:${idempotencyKey}` : randomUUID(),
+      });
     } catch (error) {
       // An update to a closed workflow fails as "not found"; the cycle exists, it is just over.
       if (error instanceof WorkflowNotFoundError) {
@@ -155,6 +161,7 @@ function toView(status: CycleStatus, workflowId: string, createdAt?: Date): Cycl
     planYears: planYears(status.startYear, status.horizonYears),
     phase: status.phase,
     phaseSince: status.phaseSince,
+    ...(status.startedBy ? { startedBy: status.startedBy.userId } : {}),
     ...(status.cancellation ? { cancellation: status.cancellation } : {}),
     ...(createdAt ? { createdAt: createdAt.toISOString() } : {}),
   };

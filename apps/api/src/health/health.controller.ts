@@ -10,6 +10,7 @@ import {
 } from '@nestjs/terminus';
 import { Connection } from '@temporalio/client';
 import type Redis from 'ioredis';
+import { Public } from '../auth/auth.decorators';
 import { REDIS } from '../infra/redis.module';
 import { TEMPORAL_CONNECTION } from '../infra/temporal.module';
 
@@ -27,6 +28,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @Public()
   @HealthCheck()
   @ApiOperation({ summary: 'Temporal, PostgreSQL and Redis each up or down; 200 only when all are up' })
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {

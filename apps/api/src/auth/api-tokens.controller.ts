@@ -1,0 +1,35 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { Role, createApiTokenSchema, type Actor } from '@rollplan/domain';
+import { IdParamDto } from '../people/people.dto';
+import { CurrentActor, Roles } from './auth.decorators';
+import { ApiTokensService } from './api-tokens.service';
+
+class CreateApiTokenDto extends createZodDto(createApiTokenSchema) {}
+
+@ApiTags('auth')
+@Controller('api-tokens')
+export class ApiTokensController {
+  constructor(private readonly apiTokens: ApiTokensService) {}
+
+  @Post()
+  @Roles([Role.Admin])
+  @ApiOperation({ summary: 'Create a scoped token for a machine client; the token is in this response only' })
+  create(@Body() body: CreateApiTokenDto, @CurrentActor() actor: Actor) {
+    return this.apiTokens.create(body, actor);
+  }
+
+  @Get()
+  @Roles([Role.Admin, Role.Auditor])
+  list() {
+    return this.apiTokens.list();
+  }
+
+  @Post(':id/revoke')
+  @Roles([Role.Admin])
+  @HttpCode(200)
+  revoke(@Param() { id }: IdParamDto, @CurrentActor() actor: Actor) {
+    return this.apiTokens.revoke(id, actor);
+  }
+}
