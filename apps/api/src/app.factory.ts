@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { AppModule } from './app.module';
+import { assertEveryRouteHasAccessRule } from './auth/route-table';
 import { jsonBodyParser } from './common/body-parser';
 import type { ApiConfig } from './config';
 
@@ -12,7 +13,10 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
     bodyParser: false,
+    // Throw start-up errors to the caller instead of exiting the process.
+    abortOnError: false,
   });
+  assertEveryRouteHasAccessRule(app);
   app.useLogger(app.get(Logger));
   app.use(...jsonBodyParser(config.API_BODY_LIMIT));
   app.disable('x-powered-by');

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { DEMO_PASSWORD, routeTable, type RouteEntry } from '@rollplan/api';
+import { DEMO, startTestSystem, type TestSystem } from '../support/system';
+
+// The role × endpoint matrix, built from the application's own route table: a new endpoint
+// without an access rule, or without a sample request here, fails this suite.
+
+type Caller = 'anonymous' | 'admin' | 'contributor' | 'reviewer' | 'chair' | 'auditor';
+const CALLERS: Record<Exclude<Caller, 'anonymous'>, string> = {
+  admin: DEMO.admin,
+  contributor: DEMO.strategy,
+  reviewer: DEMO.reviewer,
+  chair: DEMO.chair,
+  auditor: DEMO.auditor,
+};
+
+/**
+ * Who may call what: the policy, written out independently of the decorators. The chair
+ * signs in as reviewer + chair, so a route open to reviewers is open to the chair.
+ */
+const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous'>[]> = {
+  'GET /health': 'public',
+  'POST /auth/login': 'public',
+  'POST /auth/refresh': 'public',
+  'POST /auth/logout': 'signed-in',
+  'GET /auth/me': 'signed-in',
+  'GET /cycles': 'signed-in',
+  'POST /cycles': ['admin'],
+  'GET /cycles/:id': 'signed-in',
+  'POST /cycles/:id/cancel': ['admin'],
+  'GET /users': ['admin', 'auditor'],
+  'POST /users': ['admin'],
+  'GET /users/:id': ['admin', 'auditor'],
+  'PATCH /users/:id': ['admin'],
+  'POST /users/:id/deactivate': ['admin'],
+  'POST /users/:id/reactivate': ['admin'],
+  'GET /org-units': 'signed-in',
+  'POST /org-units': ['admin'],
+  'PATCH /org-units/:id': ['admin'],
+  'GET /committee/members': 'signed-in',
+  'PUT /committee/members/:userId': ['admin'],
+  'DELETE /committee/members/:userId': ['admin'],
+  'POST /api-tokens': ['admin'],
+  'GET /api-tokens': ['admin', 'auditor'],
+  'POST /api-tokens/:id/revoke': ['admin'],
+  'GET /audit': ['admin', 'auditor'],
+};
+
+function expected(policy: (typeof POLICY)[string], caller: Caller): '2xx' | 401 | 403 {
+  if (policy === 'public') return '2xx';
+  if (caller === 'anonymous') return 401;
+  if (policy === 'signed-in') return '2xx';
+  return policy.includes(caller as never) ? '2xx' : 403;
+}
+
+describe('role × endpoint matrix', () => {
+  let system: TestSystem;
+  let routes: RouteEntry[];
+  const tokens: Partial<Record<Caller, string>> = {};
+  let admin: ReturnType<typeof request.agent>;
+  let cycleId: string;
+  let targetUserId: string;
+  let unitId: string;
+
+  const unique = () => randomUUID().slice(0, 8);
+  const newUser = async () =>
+    (await admin.post('/users').send({ email: `m-${unique()}@rollplan.example`, displayName: 'Matrix', password: 'matrix passphrase', roles: ['reviewer'] }).expect(201)).body.id as string;
+  const newCycle = async () => (await admin.post('/cycles').send({ title: 'Matrix cycle', startYear: 2027 }).expect(201)).body.id as string;
+  const freshLogin = async () => (await request(system.baseUrl).post('/auth/login').send({ email: DEMO.finance, password: DEMO_PASSWORD }).expect(200)).body;
+
+  /** A valid request per route, so an allowed caller gets a 2xx. Prepared anew for each call that changes state. */
+  const SAMPLES: Record<string, () => Promise<{ path: string; body?: object }>> = {
+    'GET /health': async () => ({ path: '/health' }),
+    'POST /auth/login': async () => ({ path: '/auth/login', body: { email: DEMO.finance, password: DEMO_PASSWORD } }),
+    'POST /auth/refresh': async () => ({ path: '/auth/refresh', body: { refreshToken: (await freshLogin()).refreshToken } }),
+    'POST /auth/logout': async () => ({ path: '/auth/logout', body: { refreshToken: (await freshLogin()).refreshToken } }),
+    'GET /auth/me': async () => ({ path: '/auth/me' }),
+    'GET /cycles': async () => ({ path: '/cycles' }),
+    'POST /cycles': async () => ({ path: '/cycles', body: { title: `Matrix ${unique()}`, startYear: 2027 } }),
+    'GET /cycles/:id': async () => ({ path: `/cycles/${cycleId}` }),
+    'POST /cycles/:id/cancel': async () => ({ path: `/cycles/${await newCycle()}/cancel`, body: { reason: 'matrix' } }),
+    'GET /users': async () => ({ path: '/users' }),
+    'POST /users': async () => ({
+      path: '/users',
+      body: { email: `n-${unique()}@rollplan.example`, displayName: 'N', password: 'matrix passphrase', roles: ['contributor'] },
+    }),
+    'GET /users/:id': async () => ({ path: `/users/${targetUserId}` }),
+    'PATCH /users/:id': async () => ({ path: `/users/${targetUserId}`, body: { displayName: `Renamed ${unique()}` } }),
+    'POST /users/:id/deactivate': async () => ({ path: `/users/${await newUser()}/deactivate` }),
+    'POST /users/:id/reactivate': async () => ({ path: `/users/${targetUserId}/reactivate` }),
+    'GET /org-units': async () => ({ path: '/org-units' }),
+    'POST /org-units': async () => ({ path: '/org-units', body: { code: `sub-${unique()}`, name: 'Subsidiary', kind: 'subsidiary' } }),
+    'PATCH /org-units/:id': async () => ({ path: `/org-units/${unitId}`, body: { name: `Finance ${unique()}` } }),
+    'GET /committee/members': async () => ({ path: '/committee/members' }),
+    'PUT /committee/members/:userId': async () => ({ path: `/committee/members/${targetUserId}` }),
+    'DELETE /committee/members/:userId': async () => {
+      const userId = await newUser();
+      await admin.put(`/committee/members/${userId}`).expect(200);
+      return { path: `/committee/members/${userId}` };
+    },
+    'POST /api-tokens': async () => ({ path: '/api-tokens', body: { name: 'matrix', userId: targetUserId, scopes: ['cycles:read'] } }),
+    'GET /api-tokens': async () => ({ path: '/api-tokens' }),
+    'POST /api-tokens/:id/revoke': async () => {
+      const { body } = await admin.post('/api-tokens').send({ name: 'to revoke', userId: targetUserId, scopes: ['cycles:read'] }).expect(201);
+      return { path: `/api-tokens/${body.id}/revoke` };
+    },
+    'GET /audit': async () => ({ path: '/audit' }),
+  };
+
+  beforeAll(async () => {
+    system = await startTestSystem();
+    routes = routeTable(system.app);
+    for (const [caller, email] of Object.entries(CALLERS)) tokens[caller as Caller] = await system.tokenFor(email);
+    admin = request.agent(system.baseUrl).auth(tokens.admin!, { type: 'bearer' });
+    cycleId = await newCycle();
+    targetUserId = await newUser();
+    unitId = (await admin.get('/org-units').expect(200)).body.find((u: { code: string }) => u.code === 'finance').id;
+  });
+  afterAll(() => system?.stop());
+
+  it('finds the routes of every resource', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(Object.keys(SAMPLES).length);
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['POST /cycles', 'GET /audit', 'POST /auth/login']));
+  });
+
+  it('gives every route an access rule', () => {
+    expect(routes.filter((r) => !r.rule).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+
+  it('has a policy and a sample request for every route (add both with each new endpoint)', () => {
+    const keys = routes.map((r) => `${r.method} ${r.path}`);
+    expect(keys.filter((key) => !SAMPLES[key] || !POLICY[key])).toEqual([]);
+    expect(Object.keys(POLICY).filter((key) => !keys.includes(key))).toEqual([]);
+  });
+
+  it('answers each role on each route as its rule says', async () => {
+    const mismatches: string[] = [];
+    let cells = 0;
+    for (const route of routes) {
+      const key = `${route.method} ${route.path}`;
+      if (!route.rule || !SAMPLES[key] || !POLICY[key]) continue;
+      for (const caller of ['anonymous', ...Object.keys(CALLERS)] as Caller[]) {
+        const sample = await SAMPLES[key]();
+        let call = request(system.baseUrl)[route.method.toLowerCase() as 'get'](sample.path);
+        if (caller !== 'anonymous') call = call.auth(tokens[caller]!, { type: 'bearer' });
+        const response = sample.body ? await call.send(sample.body) : await call;
+        const want = expected(POLICY[key], caller);
+        const got = response.status >= 200 && response.status < 300 ? '2xx' : response.status;
+        cells++;
+        if (got !== want) mismatches.push(`${key} as ${caller}: expected ${want}, got ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+    expect(cells).toBe(routes.length * 6);
+  });
+});
