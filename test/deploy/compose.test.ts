@@ -26,8 +26,8 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as { services
 const services = compose.services;
 
 const APP_SERVICES = ['migrate', 'worker', 'api'];
-/** Variables only one app service gets (none yet). */
-const SERVICE_ONLY_ENV: Record<string, string[]> = {};
+/** Variables only one app service gets. */
+const SERVICE_ONLY_ENV: Record<string, string[]> = { api: ['JWT_SECRET'] };
 const REQUIRED_ENV = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL', 'REDIS_URL', 'API_PORT'];
 /** What the workflows use (libs/workflows/src/names.ts): the deployment must register exactly these. */
 const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_CLI_TYPES;

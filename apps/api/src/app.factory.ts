@@ -28,6 +28,7 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
       .setTitle('rollplan')
       .setDescription('Strategic planning workflows: cycles, plans, reviews, the monthly loop, audit.')
       .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token from POST /auth/login, or an API token (rpat_…)' })
       .build(),
   );
   SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs/openapi.json' });
