@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import * as argon2 from 'argon2';
+import * as argon2 from '@node-rs/argon2';
 import { DataSource, IsNull, type Repository } from 'typeorm';
 import { DomainError, ErrorCode, type LoginRequest } from '@rollplan/domain';
 import { RefreshTokenEntity, UserEntity, appendAudit } from '@rollplan/db';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as argon2 from 'argon2';
+import * as argon2 from '@node-rs/argon2';
 import type { DataSource } from 'typeorm';
 import { CenterArea, Role, UnitKind } from '@rollplan/domain';
 import { CommitteeMemberEntity, OrgUnitEntity, UserEntity, appendAudit } from '@rollplan/db';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import * as argon2 from 'argon2';
+import * as argon2 from '@node-rs/argon2';
 import { DataSource, IsNull, QueryFailedError, type EntityManager } from 'typeorm';
 import {
   DomainError,
