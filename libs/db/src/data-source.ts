@@ -3,6 +3,8 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { CycleEntity } from './entities/cycle.entity';
 import { CreateCycles1763800000000 } from './migrations/1763800000000-CreateCycles';
 import { Identity1763900000000 } from './migrations/1763900000000-Identity';
+import { Tasks1764000000000 } from './migrations/1764000000000-Tasks';
+import { NotificationEntity, OutboxEntity, TaskCommentEntity, TaskEntity } from './entities/task.entities';
 import {
   ApiTokenEntity,
   AuditLogEntity,
@@ -21,10 +23,14 @@ export const ENTITIES = [
   RefreshTokenEntity,
   ApiTokenEntity,
   AuditLogEntity,
+  TaskEntity,
+  TaskCommentEntity,
+  OutboxEntity,
+  NotificationEntity,
 ];
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS = [CreateCycles1763800000000, Identity1763900000000];
+export const MIGRATIONS = [CreateCycles1763800000000, Identity1763900000000, Tasks1764000000000];
 
 /** Options shared by the apps, the CLI and the test harness. `synchronize` is never on. */
 export function dataSourceOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {

@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './entities/cycle.entity';
 export * from './entities/identity.entities';
 export * from './audit';
+export * from './entities/task.entities';

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './calendar';
 export * from './cycle';
 export * from './identity';
+export * from './tasks';

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/**
+ * Human tasks: every step that waits on a person. Pure rules only — the workflow helper
+ * (libs/workflows/src/human-task.ts) runs them, the API validates against them.
+ * Persisted values: do not rename.
+ */
+export const TaskStatus = {
+  Open: 'open',
+  Claimed: 'claimed',
+  Completed: 'completed',
+  Cancelled: 'cancelled',
+} as const;
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+
+export function isClosedTask(status: TaskStatus): boolean {
+  return status === TaskStatus.Completed || status === TaskStatus.Cancelled;
+}
+
+/** Who a task waits on: one person, or a group any of whose members may claim it. */
+export type Assignee = { type: 'user'; userId: string } | { type: 'unit'; unitId: string } | { type: 'committee' };
+
+export const assigneeSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('user'), userId: z.uuid() }),
+  z.strictObject({ type: z.literal('unit'), unitId: z.uuid() }),
+  z.strictObject({ type: z.literal('committee') }),
+]);
+
+/** A kind of task: its outcomes, its payload, its rules. Later procedures add kinds here. */
+export interface TaskKind {
+  outcomes: readonly string[];
+  payload: z.ZodType;
+  /** Four-eyes: the person who submitted the work under decision may not decide it. */
+  fourEyes: boolean;
+  /** Outcome recorded by the system when the last escalation step runs out; none: keep waiting. */
+  timeoutOutcome?: string;
+}
+
+export const TASK_KINDS = {
+  /** An ad-hoc request to one person or group: done or declined, with a note. */
+  'adhoc.request': {
+    outcomes: ['done', 'declined'],
+    payload: z.strictObject({ note: z.string().max(10_000).optional() }),
+    fourEyes: false,
+  },
+  /** One committee member's vote on a decision put to the committee. */
+  'committee.vote': {
+    outcomes: ['approve', 'reject'],
+    payload: z.strictObject({ note: z.string().max(10_000).optional() }),
+    fourEyes: true,
+    timeoutOutcome: undefined,
+  },
+} as const satisfies Record<string, TaskKind>;
+export type TaskKindName = keyof typeof TASK_KINDS;
+export const TASK_KIND_NAMES = Object.keys(TASK_KINDS) as [TaskKindName, ...TaskKindName[]];
+
+/** Problems with a decision on a task of `kind`; empty when it is acceptable. */
+export function validateDecision(kind: TaskKindName, outcome: string, payload: unknown): { path: string; message: string }[] {
+  const definition: TaskKind = TASK_KINDS[kind];
+  const problems: { path: string; message: string }[] = [];
+  if (!definition.outcomes.includes(outcome)) {
+    problems.push({ path: 'outcome', message: `must be one of: ${definition.outcomes.join(', ')}` });
+  }
+  const parsed = definition.payload.safeParse(payload ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) {
+        problems.push({ path: ['payload', ...issue.path.map(String), ...(key ? [key] : [])].join('.'), message: key ? 'unknown field' : issue.message });
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * When to remind and escalate, as offsets from the task's due time. Each escalation step
+ * hands the task to the next assignee of the chain and gives it `graceMs` more.
+ */
+export interface EscalationPolicy {
+  /** Reminders this long before due (ms); e.g. [2 days, 2 hours]. */
+  remindBeforeMs: number[];
+  /** Who takes over after each overdue period, in order (e.g. unit head, then the planning office). */
+  chain: Assignee[];
+  /** How long each escalated holder gets before the next step. */
+  graceMs: number;
+}
+
+export type ScheduledStep =
+  | { at: number; kind: 'remind'; holder: number }
+  | { at: number; kind: 'escalate'; to: Assignee; step: number }
+  | { at: number; kind: 'expire' };
+
+/**
+ * The task's timeline from its due time: reminders before due, then one escalation per
+ * chain step, then expiry. Times in ms since the epoch, ascending.
+ */
+export function escalationSchedule(dueAt: number, policy: EscalationPolicy, openedAt: number): ScheduledStep[] {
+  const steps: ScheduledStep[] = [];
+  for (const before of [...policy.remindBeforeMs].sort((a, b) => b - a)) {
+    const at = dueAt - before;
+    if (at > openedAt) steps.push({ at, kind: 'remind', holder: 0 });
+  }
+  policy.chain.forEach((to, i) => steps.push({ at: dueAt + i * policy.graceMs, kind: 'escalate', to, step: i + 1 }));
+  steps.push({ at: dueAt + policy.chain.length * policy.graceMs, kind: 'expire' });
+  return steps;
+}
+
+/** How a group of individual votes becomes one decision. */
+export type GroupRule = { kind: 'all' } | { kind: 'any' } | { kind: 'n_of_m'; n: number };
+
+export const groupRuleSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('all') }),
+  z.strictObject({ kind: z.literal('any') }),
+  z.strictObject({ kind: z.literal('n_of_m'), n: z.number().int().min(1) }),
+]);
+
+/**
+ * Tallies votes of `voters` (each votes `pass` or anything else): `passed` once enough
+ * have passed, `failed` once enough can no longer pass, otherwise still `open`.
+ */
+export function tallyGroup(
+  rule: GroupRule,
+  voters: number,
+  votes: { pass: boolean }[],
+): { state: 'open' | 'passed' | 'failed'; needed: number; passes: number; fails: number } {
+  const needed = rule.kind === 'all' ? voters : rule.kind === 'any' ? 1 : Math.min(rule.n, voters);
+  const passes = votes.filter((v) => v.pass).length;
+  const fails = votes.length - passes;
+  const state = passes >= needed ? 'passed' : voters - fails < needed ? 'failed' : 'open';
+  return { state, needed, passes, fails };
+}
