@@ -5,6 +5,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { seedDemoOrganization } from '@rollplan/api';
+import { UserEntity } from '@rollplan/db';
+import type { Actor } from '@rollplan/domain';
 import { createTestDatabase } from '../support/database';
 import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import { SCENARIOS } from './scenarios';
@@ -14,10 +17,15 @@ it('records a history for every scenario', async () => {
   const [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
   const taskQueue = uniqueTaskQueue('record');
   const worker = await createTestWorker(env, { taskQueue, dataSource: db.dataSource });
+  await seedDemoOrganization(db.dataSource);
+  const people: Record<string, Actor> = {};
+  for (const u of await db.dataSource.getRepository(UserEntity).find()) {
+    people[u.email.split('@')[0]] = { userId: u.id, roles: u.roles, unitId: u.unitId, via: 'user' };
+  }
   try {
     await worker.runUntil(async () => {
       for (const scenario of SCENARIOS) {
-        const ids = await scenario.run(env, taskQueue);
+        const ids = await scenario.run(env, taskQueue, people);
         const dir = join(FIXTURES_DIR, scenario.workflowType);
         mkdirSync(dir, { recursive: true });
         for (const [i, workflowId] of ids.entries()) {

@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cycleWorkflowId } from '@rollplan/domain';
-import { WorkflowType, cancelCycleUpdate, cycleStatusQuery, type PlanningCycleInput } from '@rollplan/workflows';
+import type { Actor } from '@rollplan/domain';
+import {
+  WorkflowType,
+  cancelCycleUpdate,
+  claimTaskUpdate,
+  completeTaskUpdate,
+  cycleStatusQuery,
+  tasksQuery,
+  type PlanningCycleInput,
+  type TaskSpec,
+} from '@rollplan/workflows';
 
 /**
  * Runs recorded for replay: each drives one workflow type through a path worth keeping
@@ -11,7 +21,7 @@ import { WorkflowType, cancelCycleUpdate, cycleStatusQuery, type PlanningCycleIn
 export interface Scenario {
   name: string;
   workflowType: string;
-  run(env: TestWorkflowEnvironment, taskQueue: string): Promise<string[]>;
+  run(env: TestWorkflowEnvironment, taskQueue: string, people: Record<string, Actor>): Promise<string[]>;
 }
 
 async function waitForPhase(env: TestWorkflowEnvironment, workflowId: string, phase: string) {
@@ -37,6 +47,35 @@ export const SCENARIOS: Scenario[] = [
       await waitForPhase(env, handle.workflowId, 'drafting');
       await env.sleep('30 days');
       await handle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay' }] });
+      await handle.result();
+      return [handle.workflowId];
+    },
+  },
+  {
+    name: 'vote-2-of-3-with-escalation',
+    workflowType: WorkflowType.HumanTask,
+    async run(env, taskQueue, people) {
+      const now = Number(await env.currentTimeMs());
+      const DAY = 86_400_000;
+      const ballot = (who: string): TaskSpec => ({
+        kind: 'committee.vote',
+        title: 'Approve the plan',
+        assignee: { type: 'user', userId: people[who].userId },
+        dueAt: new Date(now + 3 * DAY).toISOString(),
+        escalation: { remindBeforeMs: [DAY], chain: [{ type: 'committee' }], graceMs: 2 * DAY },
+      });
+      const handle = await env.client.workflow.start(WorkflowType.HumanTask, {
+        workflowId: `task-${randomUUID()}`,
+        taskQueue,
+        args: [{ requestedBy: people.admin, tasks: [ballot('chair'), ballot('reviewer1'), ballot('reviewer2')], group: { rule: { kind: 'n_of_m', n: 2 }, passOutcome: 'approve' } }],
+      });
+      let tasks = await handle.query(tasksQuery);
+      while (tasks.length < 3) tasks = await handle.query(tasksQuery);
+      const of = (who: string) => tasks.find((t) => t.eligible[0] === people[who].userId)!;
+      await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: of('chair').id, outcome: 'approve', actor: people.chair }] });
+      await env.sleep(4 * DAY); // reminder, then escalation of the two open ballots to the whole committee
+      await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: of('reviewer2').id, actor: people.reviewer1 }] });
+      await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: of('reviewer2').id, outcome: 'approve', actor: people.reviewer1 }] });
       await handle.result();
       return [handle.workflowId];
     },

@@ -43,12 +43,18 @@ export const TASK_KINDS = {
     payload: z.strictObject({ note: z.string().max(10_000).optional() }),
     fourEyes: false,
   },
+  /** A notice the holder confirms having read; lapses as `expired` when the escalation runs out. */
+  'notice.acknowledge': {
+    outcomes: ['acknowledged'],
+    payload: z.strictObject({}),
+    fourEyes: false,
+    timeoutOutcome: 'expired',
+  },
   /** One committee member's vote on a decision put to the committee. */
   'committee.vote': {
     outcomes: ['approve', 'reject'],
     payload: z.strictObject({ note: z.string().max(10_000).optional() }),
     fourEyes: true,
-    timeoutOutcome: undefined,
   },
 } as const satisfies Record<string, TaskKind>;
 export type TaskKindName = keyof typeof TASK_KINDS;

@@ -12,3 +12,17 @@ export interface CycleActivities {
   /** Moves the read model to `phase` and audits it, with the actor who caused it (none: the process itself). */
   recordCyclePhase(input: { cycleId: string; phase: CyclePhase; at: string; reason?: string; actor?: Actor }): Promise<void>;
 }
+
+/** Activities of the human-task mechanism: each writes the tasks read model and an outbox row together. */
+export interface TaskActivities {
+  /** Creates the task row; resolves who may act on it (the user, or the group's active members). */
+  openTask(input: { taskId: string; workflowId: string; spec: import('./human-task.messages').TaskSpec; openedAt: string }): Promise<{ eligible: string[] }>;
+  /** Announces a reminder to whoever may act now. */
+  remindTask(input: { taskId: string; at: string }): Promise<void>;
+  /** Hands the task to the next assignee of its chain. */
+  escalateTask(input: { taskId: string; to: import('@rollplan/domain').Assignee; step: number; dueAt: string }): Promise<{ eligible: string[] }>;
+  recordTaskClaim(input: { taskId: string; claimedBy: string | null; actor: Actor }): Promise<void>;
+  recordTaskDelegation(input: { taskId: string; toUserId: string; actor: Actor }): Promise<void>;
+  recordTaskDecision(input: { decision: import('./human-task.messages').TaskDecision; actor: Actor | null }): Promise<void>;
+  cancelTask(input: { taskId: string; reason: string }): Promise<void>;
+}

@@ -6,6 +6,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 /** Workflow types, one per procedure. */
 export const WorkflowType = {
   PlanningCycle: 'planningCycle',
+  HumanTask: 'humanTask',
 } as const;
 
 /**
@@ -31,6 +32,7 @@ export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, string> = Object.fromEnt
 /** `ApplicationFailure` types raised by workflows and activities; the API maps them to statuses. */
 export const FailureType = {
   Conflict: 'conflict',
+  Forbidden: 'forbidden',
   NotFound: 'not_found',
   ValidationFailed: 'validation_failed',
 } as const;
@@ -38,4 +40,5 @@ export const FailureType = {
 /** Values of the RollplanProcedure search attribute. */
 export const Procedure = {
   PlanningCycle: 'planning-cycle',
+  HumanTask: 'human-task',
 } as const;

@@ -1,7 +1,8 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import { CycleEntity, appendAudit } from '@rollplan/db';
 import type { CycleActivities } from '@rollplan/workflows';
+import { activityKey } from './activity-key';
 
 /**
  * Activities that keep the cycles read model in step with the planning-cycle workflow. Each
@@ -59,10 +60,4 @@ export function createCycleActivities({ dataSource }: { dataSource: DataSource }
       });
     },
   };
-}
-
-/** Stable across retries of one scheduled activity, distinct between activities. */
-function activityKey(): string | undefined {
-  const { workflowExecution, activityId } = Context.current().info;
-  return workflowExecution && `${workflowExecution.workflowId}/${workflowExecution.runId}/${activityId}`;
 }

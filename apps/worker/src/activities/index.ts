@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createCycleActivities } from './cycle.activities';
+import { createTaskActivities } from './task.activities';
 
 export interface ActivityDependencies {
   dataSource: DataSource;
@@ -7,5 +8,5 @@ export interface ActivityDependencies {
 
 /** Every activity the worker registers, built from its dependencies. */
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createCycleActivities(deps) };
+  return { ...createCycleActivities(deps), ...createTaskActivities(deps) };
 }

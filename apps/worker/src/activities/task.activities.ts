@@ -1,0 +1,149 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Actor, Assignee } from '@rollplan/domain';
+import { CommitteeMemberEntity, OutboxEntity, TaskEntity, UserEntity, appendAudit } from '@rollplan/db';
+import type { TaskActivities } from '@rollplan/workflows';
+import { activityKey, activityOutboxId } from './activity-key';
+
+/** Outbox events of the task mechanism (persisted: the notification processors read them). */
+export const TaskEvent = {
+  Opened: 'task.opened',
+  Reminder: 'task.reminder',
+  Escalated: 'task.escalated',
+  Delegated: 'task.delegated',
+  Decided: 'task.decided',
+  Cancelled: 'task.cancelled',
+} as const;
+
+/**
+ * The tasks read model, its outbox rows and audit records, always in one transaction; ids
+ * and keys come from the activity's identity, so a retried activity changes nothing more.
+ */
+export function createTaskActivities({ dataSource }: { dataSource: DataSource }): TaskActivities {
+  const tasks = (manager: EntityManager) => manager.getRepository(TaskEntity);
+
+  async function announce(manager: EntityManager, event: string, task: TaskEntity, recipients: string[], extra: Record<string, unknown> = {}) {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(OutboxEntity)
+      .values({
+        id: activityOutboxId(),
+        event,
+        payload: { taskId: task.id, title: task.title, kind: task.kind, dueAt: task.dueAt.toISOString(), recipients, ...extra } as never,
+      })
+      .orIgnore()
+      .execute();
+  }
+
+  function audit(manager: EntityManager, actor: Actor | null, action: string, taskId: string, data: Record<string, unknown> = {}) {
+    return appendAudit(manager, { actor, action, subjectType: 'task', subjectId: taskId, data, dedupeKey: activityKey() });
+  }
+
+  return {
+    async openTask({ taskId, workflowId, spec, openedAt }) {
+      return dataSource.transaction(async (manager) => {
+        const existing = await tasks(manager).findOneBy({ id: taskId });
+        if (existing) return { eligible: existing.eligibleUserIds };
+        const eligible = await resolveAssignee(manager, spec.assignee);
+        const task = tasks(manager).create({
+          id: taskId,
+          workflowId,
+          kind: spec.kind,
+          title: spec.title,
+          status: 'open',
+          assignee: spec.assignee,
+          eligibleUserIds: eligible,
+          submittedBy: spec.submittedBy ?? null,
+          cycleId: spec.cycleId ?? null,
+          links: spec.links ?? {},
+          dueAt: new Date(spec.dueAt),
+          openedAt: new Date(openedAt),
+        });
+        await tasks(manager).save(task);
+        await announce(manager, TaskEvent.Opened, task, eligible);
+        await audit(manager, null, 'task.opened', taskId, { kind: spec.kind, assignee: spec.assignee, dueAt: spec.dueAt });
+        return { eligible };
+      });
+    },
+
+    async remindTask({ taskId }) {
+      await dataSource.transaction(async (manager) => {
+        const task = await tasks(manager).findOneByOrFail({ id: taskId });
+        await announce(manager, TaskEvent.Reminder, task, task.claimedBy ? [task.claimedBy] : task.eligibleUserIds);
+        await audit(manager, null, 'task.reminded', taskId);
+      });
+    },
+
+    async escalateTask({ taskId, to, step, dueAt }) {
+      return dataSource.transaction(async (manager) => {
+        const eligible = await resolveAssignee(manager, to);
+        await tasks(manager).update({ id: taskId }, { assignee: to, eligibleUserIds: eligible, claimedBy: null, status: 'open', escalationStep: step, dueAt: new Date(dueAt) });
+        const task = await tasks(manager).findOneByOrFail({ id: taskId });
+        await announce(manager, TaskEvent.Escalated, task, eligible, { step });
+        await audit(manager, null, 'task.escalated', taskId, { to, step, dueAt });
+        return { eligible };
+      });
+    },
+
+    async recordTaskClaim({ taskId, claimedBy, actor }) {
+      await dataSource.transaction(async (manager) => {
+        await tasks(manager).update({ id: taskId }, { claimedBy, status: claimedBy ? 'claimed' : 'open' });
+        await audit(manager, actor, claimedBy ? 'task.claimed' : 'task.unclaimed', taskId);
+      });
+    },
+
+    async recordTaskDelegation({ taskId, toUserId, actor }) {
+      await dataSource.transaction(async (manager) => {
+        await tasks(manager).update({ id: taskId }, { assignee: { type: 'user', userId: toUserId }, eligibleUserIds: [toUserId], delegatedBy: actor.userId, claimedBy: null, status: 'open' });
+        const task = await tasks(manager).findOneByOrFail({ id: taskId });
+        await announce(manager, TaskEvent.Delegated, task, [toUserId], { delegatedBy: actor.userId });
+        await audit(manager, actor, 'task.delegated', taskId, { toUserId });
+      });
+    },
+
+    async recordTaskDecision({ decision, actor }) {
+      await dataSource.transaction(async (manager) => {
+        await tasks(manager).update(
+          { id: decision.taskId },
+          {
+            status: 'completed',
+            outcome: decision.outcome,
+            comment: decision.comment ?? null,
+            payload: (decision.payload ?? null) as never,
+            decidedBy: decision.decidedBy ?? null,
+            decidedAt: new Date(decision.decidedAt),
+          },
+        );
+        const task = await tasks(manager).findOneByOrFail({ id: decision.taskId });
+        const recipients = [task.submittedBy, task.delegatedBy].filter((id): id is string => Boolean(id) && id !== decision.decidedBy);
+        await announce(manager, TaskEvent.Decided, task, recipients, { outcome: decision.outcome, decidedBy: decision.decidedBy ?? null });
+        await audit(manager, actor, 'task.completed', decision.taskId, { outcome: decision.outcome, comment: decision.comment ?? null });
+      });
+    },
+
+    async cancelTask({ taskId, reason }) {
+      await dataSource.transaction(async (manager) => {
+        await tasks(manager).update({ id: taskId }, { status: 'cancelled', cancelReason: reason });
+        const task = await tasks(manager).findOneByOrFail({ id: taskId });
+        await announce(manager, TaskEvent.Cancelled, task, task.eligibleUserIds, { reason });
+        await audit(manager, null, 'task.cancelled', taskId, { reason });
+      });
+    },
+  };
+}
+
+/** Who may act for an assignee: the user, or the active members of the group. */
+async function resolveAssignee(manager: EntityManager, assignee: Assignee): Promise<string[]> {
+  if (assignee.type === 'user') return [assignee.userId];
+  if (assignee.type === 'unit') {
+    const members = await manager.getRepository(UserEntity).find({ select: { id: true }, where: { unitId: assignee.unitId, active: true }, order: { email: 'ASC' } });
+    return members.map((m) => m.id);
+  }
+  const members = await manager
+    .getRepository(CommitteeMemberEntity)
+    .createQueryBuilder('c')
+    .innerJoin('c.user', 'u', 'u.active = true')
+    .orderBy('c.joinedAt', 'ASC')
+    .getMany();
+  return members.map((m) => m.userId);
+}

@@ -1,0 +1,231 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  TASK_KINDS,
+  TaskStatus,
+  escalationSchedule,
+  isClosedTask,
+  tallyGroup,
+  validateDecision,
+  type Actor,
+  type GroupRule,
+  type TaskKind,
+} from '@rollplan/domain';
+import type { TaskActivities } from './activities';
+import { FailureType } from './names';
+import {
+  claimTaskUpdate,
+  completeTaskUpdate,
+  delegateTaskUpdate,
+  tasksQuery,
+  unclaimTaskUpdate,
+  type TaskDecision,
+  type TaskSpec,
+  type TaskState,
+} from './human-task.messages';
+
+const activities = proxyActivities<TaskActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+function fail(type: string, message: string, details?: unknown[]): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true, details });
+}
+
+/**
+ * The human tasks of one workflow execution: opens them, waits for their decisions through
+ * due-date reminders and escalations, and answers the task updates the API sends. Every
+ * workflow that waits on people creates one board and calls `install()` once.
+ */
+export class TaskBoard {
+  private readonly tasks = new Map<string, TaskState>();
+
+  install(): this {
+    setHandler(tasksQuery, () => [...this.tasks.values()]);
+
+    setHandler(
+      completeTaskUpdate,
+      async ({ taskId, outcome, comment, payload, actor }) => {
+        const task = this.require(taskId);
+        // Two updates may pass their validators in one activation: only the first decides.
+        if (task.decision) fail(FailureType.Conflict, 'task was decided by another request');
+        const decision: TaskDecision = { taskId, outcome, comment, payload, decidedBy: actor.userId, decidedAt: new Date().toISOString() };
+        task.decision = decision;
+        task.status = TaskStatus.Completed;
+        await activities.recordTaskDecision({ decision, actor });
+        return decision;
+      },
+      {
+        validator: ({ taskId, outcome, payload, actor }) => {
+          const task = this.requireOpen(taskId);
+          this.assertMayAct(task, actor);
+          const kind: TaskKind = TASK_KINDS[task.spec.kind];
+          if (kind.fourEyes && task.spec.submittedBy === actor.userId) {
+            fail(FailureType.Forbidden, 'four-eyes: whoever submitted the work may not decide on it');
+          }
+          const problems = validateDecision(task.spec.kind, outcome, payload);
+          if (problems.length > 0) fail(FailureType.ValidationFailed, 'invalid decision', problems);
+        },
+      },
+    );
+
+    setHandler(
+      claimTaskUpdate,
+      async ({ taskId, actor }) => {
+        const task = this.require(taskId);
+        task.claimedBy = actor.userId;
+        task.status = TaskStatus.Claimed;
+        await activities.recordTaskClaim({ taskId, claimedBy: actor.userId, actor });
+        return task;
+      },
+      {
+        validator: ({ taskId, actor }) => {
+          const task = this.requireOpen(taskId);
+          if (task.assignee.type === 'user') fail(FailureType.Conflict, 'only a task held by a group can be claimed');
+          if (task.claimedBy && task.claimedBy !== actor.userId) fail(FailureType.Conflict, 'task is claimed by someone else');
+          this.assertMayAct(task, actor);
+        },
+      },
+    );
+
+    setHandler(
+      unclaimTaskUpdate,
+      async ({ taskId, actor }) => {
+        const task = this.require(taskId);
+        task.claimedBy = undefined;
+        task.status = TaskStatus.Open;
+        await activities.recordTaskClaim({ taskId, claimedBy: null, actor });
+        return task;
+      },
+      {
+        validator: ({ taskId, actor }) => {
+          const task = this.requireOpen(taskId);
+          if (task.claimedBy !== actor.userId) fail(FailureType.Conflict, 'you have not claimed this task');
+        },
+      },
+    );
+
+    setHandler(
+      delegateTaskUpdate,
+      async ({ taskId, toUserId, actor }) => {
+        const task = this.require(taskId);
+        // The delegator stays accountable: the read model keeps who delegated.
+        task.assignee = { type: 'user', userId: toUserId };
+        task.eligible = [toUserId];
+        task.claimedBy = undefined;
+        task.status = TaskStatus.Open;
+        await activities.recordTaskDelegation({ taskId, toUserId, actor });
+        return task;
+      },
+      {
+        validator: ({ taskId, toUserId, actor }) => {
+          const task = this.requireOpen(taskId);
+          this.assertMayAct(task, actor);
+          if (toUserId === actor.userId) fail(FailureType.Conflict, 'cannot delegate to yourself');
+        },
+      },
+    );
+    return this;
+  }
+
+  /** Opens one task and waits for its decision (or the system's, on final timeout). */
+  async decide(spec: TaskSpec): Promise<TaskDecision> {
+    return this.wait(await this.open(spec));
+  }
+
+  /**
+   * Opens one task per spec and waits until `rule` decides: `passOutcome` votes pass, others
+   * fail. Tasks still open then are cancelled — their votes can no longer change the result.
+   */
+  async decideGroup(specs: TaskSpec[], rule: GroupRule, passOutcome: string) {
+    const tasks = await Promise.all(specs.map((spec) => this.open(spec)));
+    const tally = () => tallyGroup(rule, tasks.length, tasks.filter((t) => t.decision).map((t) => ({ pass: t.decision!.outcome === passOutcome })));
+    const scope = new CancellationScope();
+    const waiting = scope.run(() => Promise.all(tasks.map((task) => this.wait(task)))).catch((error: unknown) => {
+      if (!isCancellation(error)) throw error;
+    });
+    await condition(() => tally().state !== 'open');
+    scope.cancel();
+    await waiting;
+    for (const task of tasks) if (!isClosedTask(task.status)) await this.cancel(task, 'the group has decided');
+    const { state, passes, fails, needed } = tally();
+    return { state: state as 'passed' | 'failed', passes, fails, needed, decisions: tasks.flatMap((t) => (t.decision ? [t.decision] : [])) };
+  }
+
+  /** Cancels every task still open, e.g. when the cycle is cancelled. Safe to call in a cancelled scope. */
+  async cancelOpen(reason: string): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      for (const task of this.tasks.values()) if (!isClosedTask(task.status)) await this.cancel(task, reason);
+    });
+  }
+
+  private async open(spec: TaskSpec): Promise<TaskState> {
+    const id = uuid4();
+    const openedAt = new Date().toISOString();
+    const { eligible } = await activities.openTask({ taskId: id, workflowId: workflowInfo().workflowId, spec, openedAt });
+    const task: TaskState = { id, spec, status: TaskStatus.Open, assignee: spec.assignee, eligible, escalationStep: 0 };
+    this.tasks.set(id, task);
+    return task;
+  }
+
+  private async wait(task: TaskState): Promise<TaskDecision> {
+    const decided = () => task.decision !== undefined;
+    const openedAt = Date.now();
+    for (const step of escalationSchedule(Date.parse(task.spec.dueAt), task.spec.escalation, openedAt)) {
+      const ms = step.at - Date.now();
+      if (ms > 0) await condition(decided, ms);
+      if (task.decision) return task.decision;
+      if (step.kind === 'remind') {
+        await activities.remindTask({ taskId: task.id, at: new Date().toISOString() });
+      } else if (step.kind === 'escalate') {
+        const next = new Date(step.at + task.spec.escalation.graceMs).toISOString();
+        const { eligible } = await activities.escalateTask({ taskId: task.id, to: step.to, step: step.step, dueAt: next });
+        Object.assign(task, { assignee: step.to, eligible, claimedBy: undefined, status: TaskStatus.Open, escalationStep: step.step });
+      } else {
+        const timeoutOutcome = (TASK_KINDS[task.spec.kind] as TaskKind).timeoutOutcome;
+        if (timeoutOutcome) return this.decideBySystem(task, timeoutOutcome);
+      }
+    }
+    await condition(decided);
+    return task.decision!;
+  }
+
+  private async decideBySystem(task: TaskState, outcome: string): Promise<TaskDecision> {
+    const decision: TaskDecision = { taskId: task.id, outcome, comment: 'no decision before the last escalation ran out', decidedAt: new Date().toISOString() };
+    task.decision = decision;
+    task.status = TaskStatus.Completed;
+    await activities.recordTaskDecision({ decision, actor: null });
+    return decision;
+  }
+
+  private async cancel(task: TaskState, reason: string): Promise<void> {
+    task.status = TaskStatus.Cancelled;
+    await activities.cancelTask({ taskId: task.id, reason });
+  }
+
+  private require(taskId: string): TaskState {
+    const task = this.tasks.get(taskId);
+    if (!task) fail(FailureType.NotFound, 'task not found');
+    return task;
+  }
+
+  private requireOpen(taskId: string): TaskState {
+    const task = this.require(taskId);
+    if (isClosedTask(task.status)) fail(FailureType.Conflict, `task is already ${task.status}`);
+    return task;
+  }
+
+  private assertMayAct(task: TaskState, actor: Actor): void {
+    const holders = task.claimedBy ? [task.claimedBy] : task.eligible;
+    if (!holders.includes(actor.userId)) fail(FailureType.Forbidden, 'this task is not yours');
+  }
+}

@@ -1,0 +1,27 @@
+import { allHandlersFinished, condition, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
+import { TaskBoard } from './human-task';
+import type { HumanTaskInput, HumanTaskResult } from './human-task.messages';
+import { SearchAttribute } from './names';
+
+/**
+ * A standalone request to people: one task, or a vote of several under a group rule (an
+ * ad-hoc committee decision). Cancelling it cancels its open tasks.
+ */
+export async function humanTask(input: HumanTaskInput): Promise<HumanTaskResult> {
+  const board = new TaskBoard().install();
+  if (input.tasks[0]?.cycleId) upsertSearchAttributes([{ key: SearchAttribute.CycleId, value: input.tasks[0].cycleId }]);
+  try {
+    let result: HumanTaskResult;
+    if (input.group && input.tasks.length > 1) {
+      const { decisions, ...group } = await board.decideGroup(input.tasks, input.group.rule, input.group.passOutcome);
+      result = { decisions, group };
+    } else {
+      result = { decisions: [await board.decide(input.tasks[0])] };
+    }
+    await condition(allHandlersFinished);
+    return result;
+  } catch (error) {
+    if (isCancellation(error)) await board.cancelOpen('the request was cancelled');
+    throw error;
+  }
+}
