@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DEMO_PASSWORD, routeTable, type RouteEntry } from '@rollplan/api';
-import { DEMO, startTestSystem, type TestSystem } from '../support/system';
+import { TaskEntity } from '@rollplan/db';
+import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 
 // The role × endpoint matrix, built from the application's own route table: a new endpoint
 // without an access rule, or without a sample request here, fails this suite.
@@ -45,6 +46,16 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'GET /api-tokens': ['admin', 'auditor'],
   'POST /api-tokens/:id/revoke': ['admin'],
   'GET /audit': ['admin', 'auditor'],
+  // Task routes are open to anyone signed in; what each may do with a task is the workflow's check.
+  'GET /tasks': 'signed-in',
+  'POST /tasks': ['admin'],
+  'GET /tasks/:id': 'signed-in',
+  'POST /tasks/:id/complete': 'signed-in',
+  'POST /tasks/:id/claim': 'signed-in',
+  'POST /tasks/:id/unclaim': 'signed-in',
+  'POST /tasks/:id/delegate': 'signed-in',
+  'GET /tasks/:id/comments': 'signed-in',
+  'POST /tasks/:id/comments': 'signed-in',
 };
 
 function expected(policy: (typeof POLICY)[string], caller: Caller): '2xx' | 401 | 403 {
@@ -69,8 +80,28 @@ describe('role × endpoint matrix', () => {
   const newCycle = async () => (await admin.post('/cycles').send({ title: 'Matrix cycle', startYear: 2027 }).expect(201)).body.id as string;
   const freshLogin = async () => (await request(system.baseUrl).post('/auth/login').send({ email: DEMO.finance, password: DEMO_PASSWORD }).expect(200)).body;
 
+  /** Opens an ad-hoc request held by the caller (by their unit, for `group`) and returns its task id. */
+  const taskFor = async (caller: Caller, group = false): Promise<string> => {
+    const holder = caller === 'anonymous' ? 'admin' : caller;
+    const user = system.userIds[CALLERS[holder] as keyof typeof system.userIds];
+    const unitId = (await admin.get(`/users/${user}`).expect(200)).body.unitId;
+    const assignee = group ? { type: 'unit', unitId } : { type: 'user', userId: user };
+    const dueAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const { body } = await admin.post('/tasks').send({ kind: 'adhoc.request', title: `Matrix ${unique()}`, assignee, dueAt }).expect(201);
+    const rows = await eventually(
+      () => system.db.dataSource.getRepository(TaskEntity).findBy({ workflowId: body.requestId }),
+      (found) => found.length > 0,
+    );
+    return rows[0].id;
+  };
+  const claimedTaskFor = async (caller: Caller): Promise<string> => {
+    const id = await taskFor(caller, true);
+    if (caller !== 'anonymous') await request(system.baseUrl).post(`/tasks/${id}/claim`).auth(tokens[caller]!, { type: 'bearer' }).expect(200);
+    return id;
+  };
+
   /** A valid request per route, so an allowed caller gets a 2xx. Prepared anew for each call that changes state. */
-  const SAMPLES: Record<string, () => Promise<{ path: string; body?: object }>> = {
+  const SAMPLES: Record<string, (caller: Caller) => Promise<{ path: string; body?: object }>> = {
     'GET /health': async () => ({ path: '/health' }),
     'POST /auth/login': async () => ({ path: '/auth/login', body: { email: DEMO.finance, password: DEMO_PASSWORD } }),
     'POST /auth/refresh': async () => ({ path: '/auth/refresh', body: { refreshToken: (await freshLogin()).refreshToken } }),
@@ -106,6 +137,21 @@ describe('role × endpoint matrix', () => {
       return { path: `/api-tokens/${body.id}/revoke` };
     },
     'GET /audit': async () => ({ path: '/audit' }),
+    'GET /tasks': async () => ({ path: '/tasks' }),
+    'POST /tasks': async () => ({
+      path: '/tasks',
+      body: { kind: 'adhoc.request', title: 'Matrix request', assignee: { type: 'committee' }, dueAt: new Date(Date.now() + 86_400_000).toISOString() },
+    }),
+    'GET /tasks/:id': async (caller) => ({ path: `/tasks/${await taskFor(caller)}` }),
+    'POST /tasks/:id/complete': async (caller) => ({ path: `/tasks/${await taskFor(caller)}/complete`, body: { outcome: 'done' } }),
+    'POST /tasks/:id/claim': async (caller) => ({ path: `/tasks/${await taskFor(caller, true)}/claim` }),
+    'POST /tasks/:id/unclaim': async (caller) => ({ path: `/tasks/${await claimedTaskFor(caller)}/unclaim` }),
+    'POST /tasks/:id/delegate': async (caller) => ({
+      path: `/tasks/${await taskFor(caller)}/delegate`,
+      body: { toUserId: system.userIds[caller === 'admin' ? DEMO.finance : DEMO.admin] },
+    }),
+    'GET /tasks/:id/comments': async (caller) => ({ path: `/tasks/${await taskFor(caller)}/comments` }),
+    'POST /tasks/:id/comments': async (caller) => ({ path: `/tasks/${await taskFor(caller)}/comments`, body: { body: 'a note' } }),
   };
 
   beforeAll(async () => {
@@ -141,7 +187,7 @@ describe('role × endpoint matrix', () => {
       const key = `${route.method} ${route.path}`;
       if (!route.rule || !SAMPLES[key] || !POLICY[key]) continue;
       for (const caller of ['anonymous', ...Object.keys(CALLERS)] as Caller[]) {
-        const sample = await SAMPLES[key]();
+        const sample = await SAMPLES[key](caller);
         let call = request(system.baseUrl)[route.method.toLowerCase() as 'get'](sample.path);
         if (caller !== 'anonymous') call = call.auth(tokens[caller]!, { type: 'bearer' });
         const response = sample.body ? await call.send(sample.body) : await call;

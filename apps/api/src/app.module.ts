@@ -10,6 +10,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CyclesModule } from './cycles/cycles.module';
 import { PeopleModule } from './people/people.module';
+import { TasksModule } from './tasks/tasks.module';
 import { HealthModule } from './health/health.module';
 import { RedisModule } from './infra/redis.module';
 import { TemporalModule } from './infra/temporal.module';
@@ -38,6 +39,7 @@ export class AppModule {
         PeopleModule,
         AuditModule,
         CyclesModule,
+        TasksModule,
       ],
       providers: [
         { provide: API_CONFIG, useValue: config },

@@ -136,3 +136,55 @@ export function tallyGroup(
   const state = passes >= needed ? 'passed' : voters - fails < needed ? 'failed' : 'open';
   return { state, needed, passes, fails };
 }
+
+/** `GET /tasks`: my inbox across every procedure. */
+export const listTasksQuerySchema = z.strictObject({
+  status: z.enum(['open', 'claimed', 'completed', 'cancelled', 'active']).default('active'),
+  cycleId: z.uuid('must be a UUID').optional(),
+  kind: z.enum(TASK_KIND_NAMES).optional(),
+  dueBefore: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type ListTasksQuery = z.infer<typeof listTasksQuerySchema>;
+
+export const completeTaskSchema = z.strictObject({
+  outcome: z.string().min(1).max(100),
+  comment: z.string().trim().max(10_000).optional(),
+  payload: z.record(z.string(), z.unknown()).optional(),
+});
+export type CompleteTaskRequest = z.infer<typeof completeTaskSchema>;
+
+export const delegateTaskSchema = z.strictObject({ toUserId: z.uuid('must be a UUID') });
+export const taskCommentSchema = z.strictObject({ body: z.string().trim().min(1, 'must not be empty').max(10_000) });
+
+const DAY_MS = 86_400_000;
+
+/** `POST /tasks`: an ad-hoc request from the planning office to a person, a unit or the committee. */
+export const createTaskRequestSchema = z
+  .strictObject({
+    kind: z.enum(['adhoc.request', 'notice.acknowledge', 'committee.vote']),
+    title: z.string().trim().min(1, 'must not be empty').max(300),
+    /** One assignee, or for a committee vote one ballot per member (empty: every member). */
+    assignee: assigneeSchema,
+    dueAt: z.iso.datetime({ offset: true }),
+    cycleId: z.uuid('must be a UUID').optional(),
+    remindBeforeHours: z.array(z.number().int().min(1).max(24 * 90)).max(5).default([48]),
+    escalateTo: z.array(assigneeSchema).max(5).default([]),
+    graceDays: z.number().int().min(1).max(90).default(3),
+    rule: groupRuleSchema.optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.kind === 'committee.vote' && body.assignee.type !== 'committee') {
+      ctx.addIssue({ code: 'custom', path: ['assignee'], message: 'a committee vote goes to the committee' });
+    }
+    if (body.rule && body.kind !== 'committee.vote') {
+      ctx.addIssue({ code: 'custom', path: ['rule'], message: 'only a committee vote has a group rule' });
+    }
+  });
+export type CreateTaskRequest = z.infer<typeof createTaskRequestSchema>;
+
+/** The escalation policy a request asks for. */
+export function requestedEscalation(request: Pick<CreateTaskRequest, 'remindBeforeHours' | 'escalateTo' | 'graceDays'>): EscalationPolicy {
+  return { remindBeforeMs: request.remindBeforeHours.map((h) => h * 3_600_000), chain: request.escalateTo, graceMs: request.graceDays * DAY_MS };
+}

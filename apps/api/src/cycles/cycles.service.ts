@@ -26,7 +26,7 @@ import {
   type PlanningCycleInput,
 } from '@rollplan/workflows';
 import { API_CONFIG, type ApiConfig } from '../config';
-import { toDomainError } from './temporal-errors';
+import { toDomainError } from '../common/temporal-errors';
 
 /** Namespace of the UUIDv5 cycle ids derived from idempotency keys. Persisted: never change. */
 const IDEMPOTENT_CYCLE_NAMESPACE = '6f1d4a53-2f0b-4a8e-9a55-2c1f3f3b9d11';

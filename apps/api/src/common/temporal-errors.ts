@@ -1,14 +1,11 @@
-import {
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  WorkflowExecutionAlreadyStartedError,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DomainError, ErrorCode } from '@rollplan/domain';
+import { DomainError, ErrorCode, type ErrorDetail } from '@rollplan/domain';
 import { FailureType } from '@rollplan/workflows';
 
 const FAILURE_CODES: Record<string, ErrorCode> = {
   [FailureType.Conflict]: ErrorCode.Conflict,
+  [FailureType.Forbidden]: ErrorCode.Forbidden,
   [FailureType.NotFound]: ErrorCode.NotFound,
   [FailureType.ValidationFailed]: ErrorCode.ValidationFailed,
 };
@@ -19,7 +16,9 @@ export function toDomainError(error: unknown, what: string): never {
   if (error instanceof WorkflowExecutionAlreadyStartedError) throw new DomainError(ErrorCode.Conflict, `${what} already exists`);
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const code = FAILURE_CODES[error.cause.type ?? ''];
-    if (code) throw new DomainError(code, error.cause.message);
+    // Validators put the problems, each { path, message }, in the failure's details.
+    const details = (error.cause.details ?? []).filter((d): d is ErrorDetail => typeof (d as ErrorDetail)?.path === 'string');
+    if (code) throw new DomainError(code, error.cause.message, details);
   }
   throw error;
 }

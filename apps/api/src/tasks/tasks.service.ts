@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { DataSource } from 'typeorm';
+import { v5 as uuidv5 } from 'uuid';
+import {
+  DomainError,
+  ErrorCode,
+  Role,
+  hasAnyRole,
+  requestedEscalation,
+  type Actor,
+  type CompleteTaskRequest,
+  type CreateTaskRequest,
+  type ListTasksQuery,
+} from '@rollplan/domain';
+import { CommitteeMemberEntity, TaskCommentEntity, TaskEntity, UserEntity, appendAudit } from '@rollplan/db';
+import {
+  Procedure,
+  SearchAttribute,
+  WorkflowType,
+  claimTaskUpdate,
+  completeTaskUpdate,
+  delegateTaskUpdate,
+  unclaimTaskUpdate,
+  type HumanTaskInput,
+  type TaskSpec,
+} from '@rollplan/workflows';
+import { API_CONFIG, type ApiConfig } from '../config';
+import { toDomainError } from '../common/temporal-errors';
+
+const IDEMPOTENT_REQUEST_NAMESPACE = '9d0f7f3c-5a52-4d7e-bb5b-6f3f0c8f2a61';
+
+/**
+ * The inbox and every action on a task. Decisions go to the workflow holding the task as
+ * updates — its validator has the last word — and the tasks table answers the reads.
+ */
+@Injectable()
+export class TasksService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly temporal: Client,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  async inbox(actor: Actor, query: ListTasksQuery) {
+    const qb = this.db.getRepository(TaskEntity).createQueryBuilder('t').orderBy('t.dueAt', 'ASC').addOrderBy('t.id', 'ASC');
+    if (query.status === 'active') qb.andWhere(`t.status IN ('open', 'claimed')`);
+    else qb.andWhere('t.status = :status', { status: query.status });
+    // Mine: I may act on it now, or I claimed, decided or delegated it.
+    qb.andWhere('(:me = ANY(t.eligibleUserIds) OR t.claimedBy = :me OR t.decidedBy = :me OR t.delegatedBy = :me)', { me: actor.userId });
+    if (query.cycleId) qb.andWhere('t.cycleId = :cycleId', { cycleId: query.cycleId });
+    if (query.kind) qb.andWhere('t.kind = :kind', { kind: query.kind });
+    if (query.dueBefore) qb.andWhere('t.dueAt < :dueBefore', { dueBefore: query.dueBefore });
+    const [rows, total] = await qb.take(query.limit).skip(query.offset).getManyAndCount();
+    return { items: rows.map(toView), total, limit: query.limit, offset: query.offset };
+  }
+
+  async get(actor: Actor, id: string) {
+    return toView(await this.visibleTask(actor, id));
+  }
+
+  async complete(actor: Actor, id: string, body: CompleteTaskRequest, idempotencyKey?: string) {
+    const task = await this.visibleTask(actor, id);
+    return this.send(task, () =>
+      this.temporal.workflow.getHandle(task.workflowId).executeUpdate(completeTaskUpdate, {
+        args: [{ taskId: id, ...body, actor }],
+        updateId: updateId('complete', id, actor, idempotencyKey),
+      }),
+    );
+  }
+
+  async claim(actor: Actor, id: string, claim: boolean) {
+    const task = await this.visibleTask(actor, id);
+    await this.send(task, () =>
+      this.temporal.workflow.getHandle(task.workflowId).executeUpdate(claim ? claimTaskUpdate : unclaimTaskUpdate, { args: [{ taskId: id, actor }] }),
+    );
+    return this.get(actor, id);
+  }
+
+  async delegate(actor: Actor, id: string, toUserId: string) {
+    const task = await this.visibleTask(actor, id);
+    const target = await this.db.getRepository(UserEntity).findOneBy({ id: toUserId });
+    if (!target?.active) throw new DomainError(ErrorCode.ValidationFailed, 'cannot delegate to that user', [{ path: 'toUserId', message: 'no such active user' }]);
+    await this.send(task, () =>
+      this.temporal.workflow.getHandle(task.workflowId).executeUpdate(delegateTaskUpdate, { args: [{ taskId: id, toUserId, actor }] }),
+    );
+    return this.get(actor, id);
+  }
+
+  async comments(actor: Actor, id: string) {
+    await this.visibleTask(actor, id);
+    const rows = await this.db.getRepository(TaskCommentEntity).find({ where: { taskId: id }, order: { createdAt: 'ASC' } });
+    return rows.map((c) => ({ id: c.id, authorId: c.authorId, body: c.body, createdAt: c.createdAt.toISOString() }));
+  }
+
+  async addComment(actor: Actor, id: string, body: string) {
+    await this.visibleTask(actor, id);
+    const commentId = randomUUID();
+    await this.db.transaction(async (manager) => {
+      await manager.getRepository(TaskCommentEntity).insert({ id: commentId, taskId: id, authorId: actor.userId, body });
+      await appendAudit(manager, { actor, action: 'task.commented', subjectType: 'task', subjectId: id, data: { commentId } });
+    });
+    return (await this.comments(actor, id)).find((c) => c.id === commentId)!;
+  }
+
+  /** Starts an ad-hoc request: one task, or one ballot per committee member under a rule. */
+  async createRequest(actor: Actor, request: CreateTaskRequest, idempotencyKey?: string) {
+    const base = {
+      kind: request.kind,
+      title: request.title,
+      dueAt: new Date(request.dueAt).toISOString(),
+      escalation: requestedEscalation(request),
+      submittedBy: actor.userId,
+      ...(request.cycleId ? { cycleId: request.cycleId } : {}),
+    };
+    let input: HumanTaskInput;
+    if (request.kind === 'committee.vote') {
+      const members = await this.db.getRepository(CommitteeMemberEntity).createQueryBuilder('c').innerJoin('c.user', 'u', 'u.active = true').getMany();
+      if (members.length === 0) throw new DomainError(ErrorCode.Conflict, 'the committee has no active members');
+      const ballots: TaskSpec[] = members.map((m) => ({ ...base, assignee: { type: 'user', userId: m.userId } }));
+      input = { requestedBy: actor, tasks: ballots, group: { rule: request.rule ?? { kind: 'n_of_m', n: Math.floor(members.length / 2) + 1 }, passOutcome: 'approve' } };
+    } else {
+      input = { requestedBy: actor, tasks: [{ ...base, assignee: request.assignee }] };
+    }
+    const requestId = idempotencyKey ? uuidv5(`${actor.userId}:${idempotencyKey}`, IDEMPOTENT_REQUEST_NAMESPACE) : randomUUID();
+    const workflowId = `task-request-${requestId}`;
+    try {
+      await this.temporal.workflow.start(WorkflowType.HumanTask, {
+        workflowId,
+        taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+        args: [input],
+        // A retried request (same key) finds the workflow it started.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        typedSearchAttributes: [
+          { key: SearchAttribute.Procedure, value: Procedure.HumanTask },
+          ...(request.cycleId ? [{ key: SearchAttribute.CycleId, value: request.cycleId }] : []),
+        ],
+      });
+    } catch (error) {
+      toDomainError(error, 'request');
+    }
+    return { requestId: workflowId, ballots: input.tasks.length };
+  }
+
+  /** The task, if the actor may see it: whoever may act, claimed, decided or delegated it, its submitter, admins and auditors. */
+  private async visibleTask(actor: Actor, id: string): Promise<TaskEntity> {
+    const task = await this.db.getRepository(TaskEntity).findOneBy({ id });
+    if (!task) throw new DomainError(ErrorCode.NotFound, 'task not found');
+    const involved = [task.claimedBy, task.decidedBy, task.delegatedBy, task.submittedBy, ...task.eligibleUserIds].includes(actor.userId);
+    if (!involved && !hasAnyRole(actor, [Role.Admin, Role.Auditor])) throw new DomainError(ErrorCode.Forbidden, 'this task is not yours');
+    return task;
+  }
+
+  private async send<T>(task: TaskEntity, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      // The workflow has closed: the task can no longer change.
+      if (error instanceof WorkflowNotFoundError) throw new DomainError(ErrorCode.Conflict, `task is already ${task.status === 'open' || task.status === 'claimed' ? 'closed' : task.status}`);
+      toDomainError(error, 'task');
+    }
+  }
+}
+
+/** Retried requests with the same key (per user, per task) reuse the update id, so Temporal returns the first result. */
+function updateId(action: string, taskId: string, actor: Actor, key?: string): string {
+  return key ? `${action}:${taskId}:${actor.userId}:${key}` : randomUUID();
+}
+
+function toView(task: TaskEntity) {
+  return {
+    id: task.id,
+    kind: task.kind,
+    title: task.title,
+    status: task.status,
+    assignee: task.assignee,
+    eligibleUserIds: task.eligibleUserIds,
+    claimedBy: task.claimedBy,
+    delegatedBy: task.delegatedBy,
+    submittedBy: task.submittedBy,
+    cycleId: task.cycleId,
+    links: task.links,
+    dueAt: task.dueAt.toISOString(),
+    escalationStep: task.escalationStep,
+    outcome: task.outcome,
+    comment: task.comment,
+    payload: task.payload,
+    decidedBy: task.decidedBy,
+    decidedAt: task.decidedAt?.toISOString() ?? null,
+    cancelReason: task.cancelReason,
+    openedAt: task.openedAt.toISOString(),
+  };
+}
+
