@@ -10,6 +10,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CyclesModule } from './cycles/cycles.module';
 import { PeopleModule } from './people/people.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { TasksModule } from './tasks/tasks.module';
 import { HealthModule } from './health/health.module';
 import { RedisModule } from './infra/redis.module';
@@ -40,6 +41,7 @@ export class AppModule {
         AuditModule,
         CyclesModule,
         TasksModule,
+        NotificationsModule,
       ],
       providers: [
         { provide: API_CONFIG, useValue: config },

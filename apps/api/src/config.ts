@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, databaseEnv, parseEnv, port, redisEnv, runtimeEnv, temporalEnv } from '@rollplan/config';
+import { DEFAULTS, databaseEnv, parseEnv, port, queueEnv, redisEnv, runtimeEnv, temporalEnv } from '@rollplan/config';
 
 /** Development-only signing secret; production refuses it (see below). */
 export const DEV_JWT_SECRET = 'rollplan-development-secret-not-for-production';
@@ -7,18 +7,19 @@ export const DEV_JWT_SECRET = 'rollplan-development-secret-not-for-production';
 const apiEnv = z
   .object({
     ...temporalEnv,
-  ...databaseEnv,
-  ...redisEnv,
-  ...runtimeEnv,
-  API_PORT: port(DEFAULTS.apiPort),
-  /** Largest request body accepted (body-parser syntax). */
-  API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb').default('256kb'),
-  /** HMAC secret signing access tokens (HS256). Secret: never logged. */
-  JWT_SECRET: z.string().default(DEV_JWT_SECRET),
-  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  /** Failed logins per account per minute before 429. */
-  LOGIN_MAX_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100).default(5),
+    ...databaseEnv,
+    ...redisEnv,
+    ...queueEnv,
+    ...runtimeEnv,
+    API_PORT: port(DEFAULTS.apiPort),
+    /** Largest request body accepted (body-parser syntax). */
+    API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like 100kb').default('256kb'),
+    /** HMAC secret signing access tokens (HS256). Secret: never logged. */
+    JWT_SECRET: z.string().default(DEV_JWT_SECRET),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** Failed logins per account per minute before 429. */
+    LOGIN_MAX_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100).default(5),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET === DEV_JWT_SECRET || env.JWT_SECRET.length < 32)) {

@@ -1,13 +1,21 @@
 import { z } from 'zod';
-import { databaseEnv, parseEnv, redisEnv, runtimeEnv, temporalEnv } from '@rollplan/config';
+import { databaseEnv, parseEnv, queueEnv, redisEnv, runtimeEnv, temporalEnv } from '@rollplan/config';
 
 const workerEnv = z.object({
   ...temporalEnv,
   ...databaseEnv,
   ...redisEnv,
+  ...queueEnv,
   ...runtimeEnv,
   /** Path of a prebuilt workflow bundle (production image); unset: bundle from source at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  /** Outgoing mail server, `smtp://user:pass@host:port`; unset: no e-mail notifications. Secret. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().default('rollplan <rollplan@localhost>'),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
 });
 export type WorkerConfig = z.infer<typeof workerEnv>;
 

@@ -1,3 +1,4 @@
 export { createPlanningWorker, WORKFLOWS_PATH, type PlanningWorkerOptions } from './worker';
 export { createActivities } from './activities';
 export { loadWorkerConfig, type WorkerConfig } from './config';
+export * from './notifications';

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { ConfigError } from '@rollplan/config';
 import { dataSourceOptions } from '@rollplan/db';
 import { loadWorkerConfig } from './config';
+import { startNotifications } from './notifications/start';
 import { createPlanningWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
 
   const dataSource = await new DataSource(dataSourceOptions(config.DATABASE_URL)).initialize();
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const notifications = startNotifications(config, dataSource, (message, data) => logger.warn(data ?? {}, message));
   try {
     const worker = await createPlanningWorker({
       connection,
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await notifications.close();
     await connection.close();
     await dataSource.destroy();
   }

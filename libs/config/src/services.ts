@@ -29,6 +29,11 @@ export const redisEnv = {
   REDIS_URL: url(['redis:', 'rediss:'], DEFAULTS.redisUrl),
 };
 
+/** BullMQ key prefix: deployments (or test systems) sharing one Redis keep their queues apart. */
+export const queueEnv = {
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9-]{1,40}$/, 'must be lowercase letters, digits and dashes').default('rollplan'),
+};
+
 export const runtimeEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: logLevel,

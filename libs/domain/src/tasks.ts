@@ -188,3 +188,18 @@ export type CreateTaskRequest = z.infer<typeof createTaskRequestSchema>;
 export function requestedEscalation(request: Pick<CreateTaskRequest, 'remindBeforeHours' | 'escalateTo' | 'graceDays'>): EscalationPolicy {
   return { remindBeforeMs: request.remindBeforeHours.map((h) => h * 3_600_000), chain: request.escalateTo, graceMs: request.graceDays * DAY_MS };
 }
+
+/** Events a webhook may subscribe to (outbox events of the task mechanism), or `*`. */
+export const NOTIFICATION_EVENTS = ['task.opened', 'task.reminder', 'task.escalated', 'task.delegated', 'task.decided', 'task.cancelled'] as const;
+
+export const createWebhookSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
+  events: z.array(z.enum([...NOTIFICATION_EVENTS, '*'])).min(1, 'must name at least one event'),
+});
+export type CreateWebhookRequest = z.infer<typeof createWebhookSchema>;
+
+export const listNotificationsQuerySchema = z.strictObject({
+  unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});

@@ -42,3 +42,13 @@ export const Procedure = {
   PlanningCycle: 'planning-cycle',
   HumanTask: 'human-task',
 } as const;
+
+/** BullMQ queues (persisted in Redis: renaming one strands its jobs). */
+export const QueueName = {
+  /** One job per outbox event: fans out to in-app, e-mail and webhook deliveries. */
+  Notifications: 'rollplan-notifications',
+  Email: 'rollplan-email',
+  Webhooks: 'rollplan-webhooks',
+  /** Deliveries that used up their retries; admins list and retry them. */
+  DeadLetters: 'rollplan-dead-letters',
+} as const;

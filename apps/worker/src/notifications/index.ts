@@ -1,0 +1,5 @@
+export * from './jobs';
+export * from './outbox-relay';
+export * from './notification.processors';
+export * from './webhook-signature';
+export * from './start';

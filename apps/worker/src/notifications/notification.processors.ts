@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { createTransport } from 'nodemailer';
+import { In, type DataSource } from 'typeorm';
+import { NotificationDeliveryEntity, NotificationEntity, UserEntity, WebhookSubscriptionEntity } from '@rollplan/db';
+import { QueueName } from '@rollplan/workflows';
+import type { DeadLetterJobData, EmailJobData, NotificationJobData, WebhookJobData } from './jobs';
+import { signWebhook } from './webhook-signature';
+
+export interface NotificationOptions {
+  dataSource: DataSource;
+  /** ioredis options for BullMQ (maxRetriesPerRequest must be null for workers). */
+  connection: ConnectionOptions;
+  /** BullMQ key prefix (QUEUE_PREFIX). */
+  prefix: string;
+  /** `smtp://host:port`; undefined: no e-mail channel. */
+  smtpUrl?: string;
+  mailFrom: string;
+  webhookTimeoutMs: number;
+  /** Tries per e-mail or webhook delivery before it is dead-lettered. */
+  attempts: number;
+  /** First retry delay; doubles each time. */
+  backoffMs: number;
+  log?: (message: string, data?: Record<string, unknown>) => void;
+}
+
+const SUBJECTS: Record<string, (p: Record<string, unknown>) => string> = {
+  'task.opened': (p) => `New task: ${p.title}`,
+  'task.reminder': (p) => `Reminder: ${p.title} is due ${String(p.dueAt).slice(0, 10)}`,
+  'task.escalated': (p) => `Escalated to you: ${p.title}`,
+  'task.delegated': (p) => `Delegated to you: ${p.title}`,
+  'task.decided': (p) => `Decided (${p.outcome}): ${p.title}`,
+  'task.cancelled': (p) => `Cancelled: ${p.title}`,
+};
+
+/**
+ * The notification processors: fan-out of each outbox event to in-app rows, e-mails and
+ * webhooks; then the e-mail and webhook deliveries, each retried with exponential backoff and
+ * dead-lettered when its tries run out. A delivery records its key once sent and is skipped
+ * when redelivered, so a job run twice sends once.
+ */
+export function startNotificationWorkers(options: NotificationOptions) {
+  const { dataSource, connection, prefix, log = () => undefined } = options;
+  const retry = { attempts: options.attempts, backoff: { type: 'exponential' as const, delay: options.backoffMs } };
+  const emailQueue = new Queue<EmailJobData>(QueueName.Email, { connection, prefix });
+  const webhookQueue = new Queue<WebhookJobData>(QueueName.Webhooks, { connection, prefix });
+  const deadLetters = new Queue<DeadLetterJobData>(QueueName.DeadLetters, { connection, prefix });
+  const transport = options.smtpUrl ? createTransport(options.smtpUrl) : undefined;
+  const delivered = (key: string) => dataSource.getRepository(NotificationDeliveryEntity).existsBy({ key });
+  const markDelivered = (key: string, channel: string) =>
+    dataSource.createQueryBuilder().insert().into(NotificationDeliveryEntity).values({ key, channel }).orIgnore().execute();
+
+  const fanOut = new Worker<NotificationJobData>(
+    QueueName.Notifications,
+    async (job) => {
+      const { outboxId, event, payload } = job.data;
+      const recipients = (payload.recipients as string[] | undefined) ?? [];
+      const title = (SUBJECTS[event] ?? (() => event))(payload);
+      if (recipients.length > 0) {
+        await dataSource
+          .createQueryBuilder()
+          .insert()
+          .into(NotificationEntity)
+          .values(recipients.map((userId) => ({ id: randomUUID(), userId, event, title, taskId: (payload.taskId as string) ?? null, sourceId: outboxId })))
+          .orIgnore()
+          .execute();
+      }
+      if (transport && recipients.length > 0) {
+        const users = await dataSource.getRepository(UserEntity).findBy({ id: In(recipients), active: true });
+        await emailQueue.addBulk(
+          users.map((user) => {
+            const deliveryKey = `${outboxId}.email.${user.id}`;
+            const text = `${title}\n\nTask ${String(payload.taskId ?? '')}, due ${String(payload.dueAt ?? '')}.\n\n— rollplan`;
+            return { name: event, data: { deliveryKey, to: user.email, subject: `[rollplan] ${title}`, text }, opts: { jobId: deliveryKey, ...retry } };
+          }),
+        );
+      }
+      const subscriptions = await dataSource
+        .getRepository(WebhookSubscriptionEntity)
+        .createQueryBuilder('w')
+        .where('w.active = true AND (:event = ANY(w.events) OR :all = ANY(w.events))', { event, all: '*' })
+        .getMany();
+      await webhookQueue.addBulk(
+        subscriptions.map((sub) => {
+          const deliveryKey = `${outboxId}.webhook.${sub.id}`;
+          return { name: event, data: { deliveryKey, subscriptionId: sub.id, event, body: { id: outboxId, event, data: payload } }, opts: { jobId: deliveryKey, ...retry } };
+        }),
+      );
+    },
+    { connection, prefix },
+  );
+
+  const email = new Worker<EmailJobData>(
+    QueueName.Email,
+    async (job) => {
+      if (!transport || (await delivered(job.data.deliveryKey))) return;
+      await transport.sendMail({ from: options.mailFrom, to: job.data.to, subject: job.data.subject, text: job.data.text, headers: { 'X-Rollplan-Delivery': job.data.deliveryKey } });
+      await markDelivered(job.data.deliveryKey, 'email');
+    },
+    { connection, prefix },
+  );
+
+  const webhooks = new Worker<WebhookJobData>(
+    QueueName.Webhooks,
+    async (job) => {
+      if (await delivered(job.data.deliveryKey)) return;
+      const sub = await dataSource
+        .getRepository(WebhookSubscriptionEntity)
+        .createQueryBuilder('w')
+        .addSelect('w.secret')
+        .where('w.id = :id', { id: job.data.subscriptionId })
+        .getOne();
+      if (!sub?.active) return;
+      const body = JSON.stringify(job.data.body);
+      const response = await fetch(sub.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-rollplan-event': job.data.event,
+          'x-rollplan-delivery': job.data.deliveryKey,
+          'x-rollplan-signature': signWebhook(sub.secret, body, Math.floor(Date.now() / 1000)),
+        },
+        body,
+        // A hanging receiver costs one timeout per try, never a workflow's time.
+        signal: AbortSignal.timeout(options.webhookTimeoutMs),
+      });
+      if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+      await markDelivered(job.data.deliveryKey, 'webhook');
+    },
+    { connection, prefix },
+  );
+
+  for (const [worker, queue] of [[email, QueueName.Email], [webhooks, QueueName.Webhooks]] as const) {
+    worker.on('failed', (job: Job | undefined, error) => {
+      if (!job) return;
+      log('delivery failed', { queue, jobId: job.id, attempt: job.attemptsMade, error: error.message });
+      if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
+        void deadLetters
+          .add('dead', { queue, name: job.name, data: job.data, failedReason: error.message, attempts: job.attemptsMade }, { jobId: `dead.${job.id}.${Date.now()}` })
+          .catch((e: unknown) => log('could not dead-letter', { jobId: job.id, error: String(e) }));
+      }
+    });
+  }
+
+  return {
+    async close() {
+      await Promise.all([fanOut.close(), email.close(), webhooks.close()]);
+      await Promise.all([emailQueue.close(), webhookQueue.close(), deadLetters.close()]);
+      transport?.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { QueueName } from '@rollplan/workflows';
+import type { WorkerConfig } from '../config';
+import type { NotificationJobData } from './jobs';
+import { startNotificationWorkers } from './notification.processors';
+import { OutboxRelay } from './outbox-relay';
+
+/** The outbox relay and the notification processors, as the worker runs them. */
+export function startNotifications(config: Pick<WorkerConfig, 'REDIS_URL' | 'QUEUE_PREFIX' | 'SMTP_URL' | 'MAIL_FROM' | 'OUTBOX_POLL_MS' | 'WEBHOOK_TIMEOUT_MS' | 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS'>, dataSource: DataSource, log: (message: string, data?: Record<string, unknown>) => void) {
+  const redis = new URL(config.REDIS_URL);
+  const base = { host: redis.hostname, port: Number(redis.port || 6379), ...(redis.password ? { password: decodeURIComponent(redis.password) } : {}) };
+  // The relay's producer fails fast while Redis is down (rows stay in the outbox); workers wait for it.
+  const queue = new Queue<NotificationJobData>(QueueName.Notifications, { connection: { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 }, prefix: config.QUEUE_PREFIX });
+  queue.on('error', () => undefined);
+  const relay = new OutboxRelay(dataSource, queue, config.OUTBOX_POLL_MS, (error) => log('outbox relay waits for Redis', { error: String(error) }));
+  const workers = startNotificationWorkers({
+    dataSource,
+    connection: { ...base, maxRetriesPerRequest: null },
+    prefix: config.QUEUE_PREFIX,
+    smtpUrl: config.SMTP_URL,
+    mailFrom: config.MAIL_FROM,
+    webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    attempts: config.DELIVERY_ATTEMPTS,
+    backoffMs: config.DELIVERY_BACKOFF_MS,
+    log,
+  });
+  relay.start();
+  return {
+    relay,
+    async close() {
+      await relay.stop();
+      await workers.close();
+      await queue.close();
+    },
+  };
+}
