@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DEMO_PASSWORD, routeTable, type RouteEntry } from '@rollplan/api';
-import { TaskEntity } from '@rollplan/db';
+import { NotificationEntity, TaskEntity } from '@rollplan/db';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 
 // The role × endpoint matrix, built from the application's own route table: a new endpoint
@@ -56,6 +56,13 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'POST /tasks/:id/delegate': 'signed-in',
   'GET /tasks/:id/comments': 'signed-in',
   'POST /tasks/:id/comments': 'signed-in',
+  'GET /notifications': 'signed-in',
+  'POST /notifications/:id/read': 'signed-in',
+  'GET /webhooks': ['admin', 'auditor'],
+  'POST /webhooks': ['admin'],
+  'DELETE /webhooks/:id': ['admin'],
+  'GET /dead-letters': ['admin'],
+  'POST /dead-letters/:id/retry': ['admin'],
 };
 
 function expected(policy: (typeof POLICY)[string], caller: Caller): '2xx' | 401 | 403 {
@@ -93,6 +100,21 @@ describe('role × endpoint matrix', () => {
       (found) => found.length > 0,
     );
     return rows[0].id;
+  };
+  /** A dead letter to retry: a delivery to a port nothing listens on, out of tries (2 in the test system). */
+  const deadLetter = async (): Promise<string> => {
+    const hook = (await admin.post('/webhooks').send({ url: 'http://127.0.0.1:9/refused', events: ['task.cancelled'] }).expect(201)).body;
+    const before = new Set((await admin.get('/dead-letters').expect(200)).body.items.map((d: { id: string }) => d.id));
+    const id = await taskFor('admin');
+    const { workflowId } = await system.db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id });
+    await system.temporal.workflow.getHandle(workflowId).cancel();
+    const letters = await eventually(
+      () => admin.get('/dead-letters').then((r) => r.body.items as { id: string }[]),
+      (items) => items.some((d) => !before.has(d.id)),
+      20_000,
+    );
+    await admin.delete(`/webhooks/${hook.id}`).expect(204);
+    return letters.find((d) => !before.has(d.id))!.id;
   };
   const claimedTaskFor = async (caller: Caller): Promise<string> => {
     const id = await taskFor(caller, true);
@@ -152,6 +174,24 @@ describe('role × endpoint matrix', () => {
     }),
     'GET /tasks/:id/comments': async (caller) => ({ path: `/tasks/${await taskFor(caller)}/comments` }),
     'POST /tasks/:id/comments': async (caller) => ({ path: `/tasks/${await taskFor(caller)}/comments`, body: { body: 'a note' } }),
+    'GET /notifications': async () => ({ path: '/notifications' }),
+    'POST /notifications/:id/read': async (caller) => {
+      const taskId = await taskFor(caller);
+      const holder = system.userIds[CALLERS[caller === 'anonymous' ? 'admin' : caller] as keyof typeof system.userIds];
+      const [note] = await eventually(
+        () => system.db.dataSource.getRepository(NotificationEntity).findBy({ taskId, userId: holder }),
+        (rows) => rows.length > 0,
+      );
+      return { path: `/notifications/${note.id}/read` };
+    },
+    'GET /webhooks': async () => ({ path: '/webhooks' }),
+    'POST /webhooks': async () => ({ path: '/webhooks', body: { url: 'http://127.0.0.1:9/hooks', events: ['task.opened'] } }),
+    'DELETE /webhooks/:id': async () => {
+      const { body } = await admin.post('/webhooks').send({ url: 'http://127.0.0.1:9/hooks', events: ['task.decided'] }).expect(201);
+      return { path: `/webhooks/${body.id}` };
+    },
+    'GET /dead-letters': async () => ({ path: '/dead-letters' }),
+    'POST /dead-letters/:id/retry': async () => ({ path: `/dead-letters/${await deadLetter()}/retry` }),
   };
 
   beforeAll(async () => {

@@ -88,3 +88,29 @@ describe('tasks over HTTP', () => {
     expect(result.group).toEqual({ state: 'passed', passes: 2, fails: 0, needed: 2 });
   });
 });
+
+describe('requests of a cycle', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem();
+  });
+  afterAll(() => system?.stop());
+
+  it('cancels the open tasks of a cycle when the cycle is cancelled, and refuses new ones', async () => {
+    const admin = request.agent(system.baseUrl).auth(await system.tokenFor(DEMO.admin), { type: 'bearer' });
+    const cycle = (await admin.post('/cycles').send({ title: 'Plan with requests', startYear: 2027 }).expect(201)).body;
+    const due = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const { requestId } = (
+      await admin.post('/tasks').send({ kind: 'adhoc.request', title: 'Industry analysis', assignee: { type: 'user', userId: system.userIds[DEMO.strategy] }, dueAt: due, cycleId: cycle.id }).expect(201)
+    ).body;
+    const [task] = await eventually(() => system.db.dataSource.getRepository(TaskEntity).findBy({ workflowId: requestId }), (rows) => rows.length > 0);
+    expect(task.cycleId).toBe(cycle.id);
+
+    await admin.post(`/cycles/${cycle.id}/cancel`).send({ reason: 'superseded by the group plan' }).expect(200);
+    const cancelled = await eventually(() => system.db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: task.id }), (t) => t.status === 'cancelled');
+    expect(cancelled.cancelReason).toBe('the request was cancelled');
+
+    const refused = await admin.post('/tasks').send({ kind: 'adhoc.request', title: 'Too late', assignee: { type: 'committee' }, dueAt: due, cycleId: cycle.id }).expect(400);
+    expect(refused.body.details).toEqual([{ path: 'cycleId', message: 'no such cycle, or it has closed' }]);
+  });
+});

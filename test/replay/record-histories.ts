@@ -26,11 +26,13 @@ it('records a history for every scenario', async () => {
     await worker.runUntil(async () => {
       for (const scenario of SCENARIOS) {
         const ids = await scenario.run(env, taskQueue, people);
-        const dir = join(FIXTURES_DIR, scenario.workflowType);
-        mkdirSync(dir, { recursive: true });
-        for (const [i, workflowId] of ids.entries()) {
-          const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-          const file = join(dir, `${scenario.name}${ids.length > 1 ? `-${i + 1}` : ''}.v${ROLLPLAN_VERSION}.json`);
+        for (const workflowId of ids) {
+          const handle = env.client.workflow.getHandle(workflowId);
+          const [history, { type }] = await Promise.all([handle.fetchHistory(), handle.describe()]);
+          // Each history goes to the folder of its own workflow type (a scenario may run children).
+          const dir = join(FIXTURES_DIR, type);
+          mkdirSync(dir, { recursive: true });
+          const file = join(dir, `${scenario.name}.v${ROLLPLAN_VERSION}.json`);
           writeFileSync(file, `${historyToJSON(history)}\n`);
           console.log(`recorded ${file} (${history.events?.length} events)`);
         }

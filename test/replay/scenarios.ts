@@ -8,6 +8,7 @@ import {
   claimTaskUpdate,
   completeTaskUpdate,
   cycleStatusQuery,
+  openRequestUpdate,
   tasksQuery,
   type PlanningCycleInput,
   type TaskSpec,
@@ -78,6 +79,27 @@ export const SCENARIOS: Scenario[] = [
       await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: of('reviewer2').id, outcome: 'approve', actor: people.reviewer1 }] });
       await handle.result();
       return [handle.workflowId];
+    },
+  },
+  {
+    name: 'cycle-with-request-cancelled',
+    workflowType: WorkflowType.PlanningCycle,
+    async run(env, taskQueue, people) {
+      const input: PlanningCycleInput = { cycleId: randomUUID(), title: 'Replay plan with a request', startYear: 2027, horizonYears: 3, startedBy: people.admin };
+      const handle = await env.client.workflow.start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue, args: [input] });
+      await waitForPhase(env, handle.workflowId, 'drafting');
+      const requestId = `task-request-${randomUUID()}`;
+      const dueAt = new Date(Number(await env.currentTimeMs()) + 7 * 86_400_000).toISOString();
+      await handle.executeUpdate(openRequestUpdate, {
+        args: [{ requestId, request: { requestedBy: people.admin, tasks: [{ kind: 'adhoc.request', title: 'Industry analysis', assignee: { type: 'user', userId: people.strategy.userId }, dueAt, escalation: { remindBeforeMs: [86_400_000], chain: [], graceMs: 86_400_000 }, cycleId: input.cycleId }] } }],
+      });
+      const child = env.client.workflow.getHandle(requestId);
+      let tasks = await child.query(tasksQuery);
+      while (tasks.length < 1) tasks = await child.query(tasksQuery);
+      await handle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay', by: people.admin }] });
+      await handle.result();
+      await child.result().catch(() => undefined);
+      return [handle.workflowId, requestId];
     },
   },
 ];

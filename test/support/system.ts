@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { DEMO_PASSWORD, createApp, loadApiConfig, seedDemoOrganization } from '@rollplan/api';
 import { UserEntity } from '@rollplan/db';
-import { createPlanningWorker } from '@rollplan/worker';
+import { createPlanningWorker, startNotifications } from '@rollplan/worker';
 import { createTestDatabase, type TestDatabase } from './database';
 import { harnessEnv } from './harness-env';
 import { quietRuntime, uniqueTaskQueue } from './temporal';
@@ -37,7 +37,10 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
   const env = harnessEnv();
   const db = await createTestDatabase();
   const taskQueue = uniqueTaskQueue('e2e');
+  // Its own BullMQ prefix: systems sharing the harness's Redis never take each other's jobs.
+  const queuePrefix = taskQueue;
   const config = loadApiConfig({
+    QUEUE_PREFIX: queuePrefix,
     TEMPORAL_ADDRESS: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: taskQueue,
     DATABASE_URL: db.url,
@@ -56,6 +59,20 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
     workflowBundle: { codePath: env.ROLLPLAN_TEST_WORKFLOW_BUNDLE },
   });
   const workerRun = worker.run();
+  const notifications = startNotifications(
+    {
+      REDIS_URL: overrides.REDIS_URL ?? env.ROLLPLAN_TEST_REDIS_URL,
+      QUEUE_PREFIX: queuePrefix,
+      SMTP_URL: overrides.SMTP_URL,
+      MAIL_FROM: 'rollplan <rollplan@test>',
+      OUTBOX_POLL_MS: 100,
+      WEBHOOK_TIMEOUT_MS: 1000,
+      DELIVERY_ATTEMPTS: Number(overrides.DELIVERY_ATTEMPTS ?? 2),
+      DELIVERY_BACKOFF_MS: 100,
+    },
+    db.dataSource,
+    () => undefined,
+  );
 
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
@@ -90,6 +107,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
     taskQueue,
     async stop() {
       await app.close();
+      await notifications.close();
       worker.shutdown();
       await workerRun;
       await nativeConnection.close();

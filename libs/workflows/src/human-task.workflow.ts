@@ -1,7 +1,7 @@
-import { allHandlersFinished, condition, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { TaskBoard } from './human-task';
 import type { HumanTaskInput, HumanTaskResult } from './human-task.messages';
-import { SearchAttribute } from './names';
+import { Patch, Procedure, SearchAttribute } from './names';
 
 /**
  * A standalone request to people: one task, or a vote of several under a group rule (an
@@ -9,7 +9,13 @@ import { SearchAttribute } from './names';
  */
 export async function humanTask(input: HumanTaskInput): Promise<HumanTaskResult> {
   const board = new TaskBoard().install();
-  if (input.tasks[0]?.cycleId) upsertSearchAttributes([{ key: SearchAttribute.CycleId, value: input.tasks[0].cycleId }]);
+  const cycleAttribute = input.tasks[0]?.cycleId ? [{ key: SearchAttribute.CycleId, value: input.tasks[0].cycleId }] : [];
+  // Patch log: docs/temporal.md. Requests started as children of a cycle set no attributes at start.
+  if (patched(Patch.HumanTaskProcedureAttribute)) {
+    upsertSearchAttributes([{ key: SearchAttribute.Procedure, value: Procedure.HumanTask }, ...cycleAttribute]);
+  } else if (cycleAttribute.length > 0) {
+    upsertSearchAttributes(cycleAttribute);
+  }
   try {
     let result: HumanTaskResult;
     if (input.group && input.tasks.length > 1) {

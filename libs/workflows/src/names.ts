@@ -52,3 +52,8 @@ export const QueueName = {
   /** Deliveries that used up their retries; admins list and retry them. */
   DeadLetters: 'rollplan-dead-letters',
 } as const;
+
+/** `patched()` ids, one per change to a running workflow's command sequence (log: docs/temporal.md). */
+export const Patch = {
+  HumanTaskProcedureAttribute: 'human-task-procedure-attribute',
+} as const;

@@ -1,4 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { HumanTaskInput } from './human-task.messages';
 import type { Actor, CyclePhase } from '@rollplan/domain';
 
 /** Input of the planning-cycle workflow; one object so fields can be added compatibly. */
@@ -28,3 +29,11 @@ export interface CancelCycleInput {
 // Message names are persisted: see names.ts.
 export const cycleStatusQuery = defineQuery<CycleStatus>('cycleStatus');
 export const cancelCycleUpdate = defineUpdate<CycleStatus, [CancelCycleInput]>('cancelCycle');
+
+/** Opens a request to people as a child of the cycle: it ends with the cycle. */
+export interface OpenRequestInput {
+  /** Workflow id of the request (the API derives it from the idempotency key). */
+  requestId: string;
+  request: HumanTaskInput;
+}
+export const openRequestUpdate = defineUpdate<{ requestId: string }, [OpenRequestInput]>('openRequest');

@@ -4,15 +4,21 @@ import {
   proxyActivities,
   setHandler,
   allHandlersFinished,
+  ParentClosePolicy,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { CyclePhase, isTerminalPhase, type Actor } from '@rollplan/domain';
 import type { CycleActivities } from './activities';
 import { FailureType, SearchAttribute } from './names';
+import { humanTask } from './human-task.workflow';
 import {
   cancelCycleUpdate,
   cycleStatusQuery,
+  openRequestUpdate,
+  type OpenRequestInput,
   type CycleStatus,
   type PlanningCycleInput,
 } from './planning-cycle.messages';
@@ -49,6 +55,31 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
         }
         if (typeof reason !== 'string' || reason.trim() === '') {
           throw ApplicationFailure.create({ type: FailureType.ValidationFailed, message: 'reason is required' });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    openRequestUpdate,
+    async ({ requestId, request }) => {
+      try {
+        await startChild(humanTask, {
+          workflowId: requestId,
+          args: [request],
+          // Closing the cycle (cancelled, rejected, closed) cancels its open requests and their tasks.
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        });
+      } catch (error) {
+        // A retried request (same id) finds the child it started.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      return { requestId };
+    },
+    {
+      validator: (_request: OpenRequestInput) => {
+        if (isTerminalPhase(status.phase)) {
+          throw ApplicationFailure.create({ type: FailureType.Conflict, message: `cycle is already ${status.phase}` });
         }
       },
     },

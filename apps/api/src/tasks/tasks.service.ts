@@ -8,6 +8,7 @@ import {
   DomainError,
   ErrorCode,
   Role,
+  cycleWorkflowId,
   hasAnyRole,
   requestedEscalation,
   type Actor,
@@ -23,6 +24,7 @@ import {
   claimTaskUpdate,
   completeTaskUpdate,
   delegateTaskUpdate,
+  openRequestUpdate,
   unclaimTaskUpdate,
   type HumanTaskInput,
   type TaskSpec,
@@ -127,18 +129,25 @@ export class TasksService {
     const requestId = idempotencyKey ? uuidv5(`${actor.userId}:${idempotencyKey}`, IDEMPOTENT_REQUEST_NAMESPACE) : randomUUID();
     const workflowId = `task-request-${requestId}`;
     try {
-      await this.temporal.workflow.start(WorkflowType.HumanTask, {
-        workflowId,
-        taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-        args: [input],
-        // A retried request (same key) finds the workflow it started.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: [
-          { key: SearchAttribute.Procedure, value: Procedure.HumanTask },
-          ...(request.cycleId ? [{ key: SearchAttribute.CycleId, value: request.cycleId }] : []),
-        ],
-      });
+      if (request.cycleId) {
+        // A child of the cycle: it is cancelled, with its open tasks, when the cycle closes.
+        await this.temporal.workflow
+          .getHandle(cycleWorkflowId(request.cycleId))
+          .executeUpdate(openRequestUpdate, { args: [{ requestId: workflowId, request: input }], updateId: `open-request:${workflowId}` });
+      } else {
+        await this.temporal.workflow.start(WorkflowType.HumanTask, {
+          workflowId,
+          taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+          args: [input],
+          // A retried request (same key) finds the workflow it started.
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: [{ key: SearchAttribute.Procedure, value: Procedure.HumanTask }],
+        });
+      }
     } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        throw new DomainError(ErrorCode.ValidationFailed, 'cycle not found', [{ path: 'cycleId', message: 'no such cycle, or it has closed' }]);
+      }
       toDomainError(error, 'request');
     }
     return { requestId: workflowId, ballots: input.tasks.length };

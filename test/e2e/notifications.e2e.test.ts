@@ -1,0 +1,64 @@
+import request from 'supertest';
+import { verifyWebhook } from '@rollplan/worker';
+import { startSmtpSink, startWebhookReceiver } from '../support/receivers';
+import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
+
+// Notifications through the API, with the worker's pipeline running: in-app, e-mail, webhooks, dead letters.
+describe('notifications over HTTP', () => {
+  let system: TestSystem;
+  let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
+  let healthy = false;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  const as = async (email: string) => request.agent(system.baseUrl).auth(await system.tokenFor(email), { type: 'bearer' });
+  const dueIn = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    receiver = await startWebhookReceiver(() => (healthy ? 204 : 503));
+    system = await startTestSystem({ SMTP_URL: smtp.url, DELIVERY_ATTEMPTS: '2' });
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await smtp?.stop();
+    await receiver?.stop();
+  });
+
+  it('tells the holder in the app and by e-mail when a task is opened, and marks it read', async () => {
+    const admin = await as(DEMO.admin);
+    await admin.post('/tasks').send({ kind: 'adhoc.request', title: 'Update the HR headcount plan', assignee: { type: 'user', userId: system.userIds['hr@rollplan.example'] }, dueAt: dueIn(5) }).expect(201);
+    const hr = await as('hr@rollplan.example');
+    const inbox = await eventually(() => hr.get('/notifications').query({ unread: 'true' }).then((r) => r.body.items), (items) => items.length > 0);
+    expect(inbox[0]).toMatchObject({ event: 'task.opened', title: 'New task: Update the HR headcount plan', readAt: null });
+    const mail = await eventually(async () => smtp.mails.find((m) => m.subject === '[rollplan] New task: Update the HR headcount plan'), Boolean);
+    expect((mail!.to as { text: string }).text).toBe('hr@rollplan.example');
+
+    await hr.post(`/notifications/${inbox[0].id}/read`).expect(204);
+    expect((await hr.get('/notifications').query({ unread: 'true' }).expect(200)).body.items.map((n: { id: string }) => n.id)).not.toContain(inbox[0].id);
+    await (await as(DEMO.finance)).post(`/notifications/${inbox[0].id}/read`).expect(404);
+  });
+
+  it('signs webhook deliveries with the secret shown once, dead-letters failures, and retries them on request', async () => {
+    const admin = await as(DEMO.admin);
+    const hook = (await admin.post('/webhooks').send({ url: receiver.url, events: ['task.opened'] }).expect(201)).body;
+    expect(hook.secret).toMatch(/^whsec_/);
+    expect(JSON.stringify((await admin.get('/webhooks').expect(200)).body)).not.toContain(hook.secret);
+
+    await admin.post('/tasks').send({ kind: 'adhoc.request', title: 'Refresh the competitor scan', assignee: { type: 'user', userId: system.userIds[DEMO.strategy] }, dueAt: dueIn(5) }).expect(201);
+    const letters = await eventually(() => admin.get('/dead-letters').then((r) => r.body.items as { id: string; failedReason: string; data: { body: { event: string } } }[]), (items) => items.length > 0, 20_000);
+    expect(letters[0]).toMatchObject({ failedReason: 'webhook answered 503', data: { body: { event: 'task.opened' } } });
+    expect(receiver.received).toHaveLength(2);
+
+    healthy = true;
+    await admin.post(`/dead-letters/${letters[0].id}/retry`).expect(200);
+    const delivered = await eventually(async () => receiver.received.length, (n) => n === 3);
+    expect(delivered).toBe(3);
+    const last = receiver.received[2];
+    expect(verifyWebhook(hook.secret, last.body, String(last.headers['x-rollplan-signature']), Math.floor(Date.now() / 1000))).toBe(true);
+    expect((await admin.get('/dead-letters').expect(200)).body.items).toEqual([]);
+  });
+
+  it('refuses a webhook URL that is not http(s) and unknown events', async () => {
+    const response = await (await as(DEMO.admin)).post('/webhooks').send({ url: 'ftp://x.example/', events: ['task.exploded'] }).expect(400);
+    expect(response.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['events.0', 'url']);
+  });
+});
