@@ -41,10 +41,13 @@ describe('cycle activities on PostgreSQL', () => {
   });
 
   it('recordCyclePhase before the row exists fails retryably, so Temporal tries again', async () => {
-    const error = await run(activities.recordCyclePhase, { cycleId: randomUUID(), phase: 'drafting', at: new Date().toISOString() }).catch((e) => e);
+    const error: unknown = await run(activities.recordCyclePhase, { cycleId: randomUUID(), phase: 'drafting', at: new Date().toISOString() }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ApplicationFailure);
-    expect(error.nonRetryable).toBe(false);
-    expect(error.type).toBe('cycle_row_missing');
+    expect((error as ApplicationFailure).nonRetryable).toBe(false);
+    expect((error as ApplicationFailure).type).toBe('cycle_row_missing');
   });
 
   it('stores text shaped like SQL or HTML verbatim', async () => {

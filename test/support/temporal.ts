@@ -6,6 +6,7 @@ import { SEARCH_ATTRIBUTE_CLI_TYPES } from '@rollplan/workflows';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { createPlanningWorker } from '@rollplan/worker';
 import type { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from './database';
 import { harnessEnv } from './harness-env';
 
 let runtimeInstalled = false;
@@ -57,4 +58,32 @@ export async function createTestWorker(
     dataSource: options.dataSource,
     workflowBundle: { codePath: harnessEnv().ROLLPLAN_TEST_WORKFLOW_BUNDLE },
   });
+}
+
+export interface WorkflowTestBed {
+  env: TestWorkflowEnvironment;
+  db: TestDatabase;
+  taskQueue: string;
+}
+
+/**
+ * For a workflow-test file: a time-skipping server, a database of its own and rollplan's real
+ * worker, set up before the file's tests and torn down after. Read the fields inside tests.
+ */
+export function useWorkflowTestBed(prefix: string): WorkflowTestBed {
+  const bed = { taskQueue: uniqueTaskQueue(prefix) } as WorkflowTestBed;
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  beforeAll(async () => {
+    [bed.env, bed.db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
+    worker = await createTestWorker(bed.env, { taskQueue: bed.taskQueue, dataSource: bed.db.dataSource });
+    workerRun = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await workerRun;
+    await bed.env?.teardown();
+    await bed.db?.drop();
+  });
+  return bed;
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
-import type { Worker } from '@temporalio/worker';
 import { seedDemoOrganization } from '@rollplan/api';
 import { OrgUnitEntity, OutboxEntity, TaskEntity, UserEntity } from '@rollplan/db';
 import type { Actor, Role } from '@rollplan/domain';
@@ -14,43 +12,28 @@ import {
   type HumanTaskInput,
   type TaskSpec,
   type TaskState,
-  type humanTask,
 } from '@rollplan/workflows';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
+import type { humanTask } from '@rollplan/workflows/dist/human-task.workflow';
+import { useWorkflowTestBed } from '../support/temporal';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 describe('humanTask workflow (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
-  let worker: Worker;
-  let workerRun: Promise<void>;
-  const taskQueue = uniqueTaskQueue('tasks');
+  const bed = useWorkflowTestBed('tasks');
   const people: Record<string, Actor> = {};
   const units: Record<string, string> = {};
 
   beforeAll(async () => {
-    [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
-    await seedDemoOrganization(db.dataSource);
-    for (const u of await db.dataSource.getRepository(UserEntity).find()) {
+    await seedDemoOrganization(bed.db.dataSource);
+    for (const u of await bed.db.dataSource.getRepository(UserEntity).find()) {
       people[u.email.split('@')[0]] = { userId: u.id, roles: u.roles as Role[], unitId: u.unitId, via: 'user' };
     }
-    for (const unit of await db.dataSource.getRepository(OrgUnitEntity).find()) units[unit.code] = unit.id;
-    worker = await createTestWorker(env, { taskQueue, dataSource: db.dataSource });
-    workerRun = worker.run();
-  });
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await workerRun;
-    await env?.teardown();
-    await db?.drop();
+    for (const unit of await bed.db.dataSource.getRepository(OrgUnitEntity).find()) units[unit.code] = unit.id;
   });
 
   async function start(input: HumanTaskInput): Promise<WorkflowHandle<typeof humanTask>> {
-    return env.client.workflow.start(WorkflowType.HumanTask, { workflowId: `task-${randomUUID()}`, taskQueue, args: [input] });
+    return bed.env.client.workflow.start(WorkflowType.HumanTask, { workflowId: `task-${randomUUID()}`, taskQueue: bed.taskQueue, args: [input] });
   }
 
   async function openTasks(handle: WorkflowHandle, count: number): Promise<TaskState[]> {
@@ -93,7 +76,7 @@ describe('humanTask workflow (time-skipping)', () => {
   }
 
   it('reminds before due and escalates along the chain at the right instants', async () => {
-    const opened = (await env.currentTimeMs()) as unknown as number;
+    const opened = (await bed.env.currentTimeMs()) as unknown as number;
     const handle = await start({
       requestedBy: people.admin,
       tasks: [
@@ -103,12 +86,12 @@ describe('humanTask workflow (time-skipping)', () => {
     const [task] = await openTasks(handle, 1);
     expect(task.eligible).toEqual([people.finance.userId]);
 
-    await env.sleep(8 * DAY);
+    await bed.env.sleep(8 * DAY);
     const [afterFirst] = await handle.query(tasksQuery);
     expect(afterFirst.escalationStep).toBe(1);
     expect(afterFirst.eligible).toEqual([people.finance.userId]);
 
-    await env.sleep(3 * DAY);
+    await bed.env.sleep(3 * DAY);
     const [afterSecond] = await handle.query(tasksQuery);
     expect(afterSecond.escalationStep).toBe(2);
     expect(afterSecond.eligible.sort()).toEqual([people.admin.userId, people.auditor.userId].sort());
@@ -128,14 +111,14 @@ describe('humanTask workflow (time-skipping)', () => {
     near(reminders, [start0 + 5 * DAY, start0 + 7 * DAY - 2 * HOUR]);
     near(escalations, [start0 + 7 * DAY, start0 + 10 * DAY]);
 
-    const row = await db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: task.id });
+    const row = await bed.db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: task.id });
     expect(row).toMatchObject({ status: 'completed', outcome: 'done', comment: 'checked', decidedBy: people.admin.userId, escalationStep: 2 });
-    const events = (await db.dataSource.getRepository(OutboxEntity).find()).filter((o) => o.payload.taskId === task.id).map((o) => o.event);
+    const events = (await bed.db.dataSource.getRepository(OutboxEntity).find()).filter((o) => o.payload.taskId === task.id).map((o) => o.event);
     expect(events.sort()).toEqual(['task.decided', 'task.escalated', 'task.escalated', 'task.opened', 'task.reminder', 'task.reminder'].sort());
   });
 
   it('lets a group member claim a group task; others then may not decide it', async () => {
-    const now = Number(await env.currentTimeMs());
+    const now = Number(await bed.env.currentTimeMs());
     const handle = await start({ requestedBy: people.admin, tasks: [spec({ assignee: { type: 'committee' } }, 7 * DAY, now)] });
     const [task] = await openTasks(handle, 1);
     expect(task.eligible).toHaveLength(3);
@@ -147,7 +130,7 @@ describe('humanTask workflow (time-skipping)', () => {
   });
 
   it('refuses a bad outcome, a stranger and a closed task; a retried update id returns the first result', async () => {
-    const now = Number(await env.currentTimeMs());
+    const now = Number(await bed.env.currentTimeMs());
     const handle = await start({ requestedBy: people.admin, tasks: [spec({ assignee: { type: 'user', userId: people.hr.userId } }, 7 * DAY, now)] });
     const [task] = await openTasks(handle, 1);
     const bad = await failureOf(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, outcome: 'maybe', payload: { mood: 1 }, actor: people.hr }] }));
@@ -162,11 +145,11 @@ describe('humanTask workflow (time-skipping)', () => {
     const retried = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, outcome: 'declined', actor: people.hr }], updateId: 'same-key' });
     expect(retried).toEqual(first);
     await handle.result();
-    expect((await db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: task.id })).outcome).toBe('done');
+    expect((await bed.db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: task.id })).outcome).toBe('done');
   });
 
   it('decides a committee vote 2-of-3 as soon as two approve, and cancels the third ballot', async () => {
-    const now = Number(await env.currentTimeMs());
+    const now = Number(await bed.env.currentTimeMs());
     const ballot = (who: string) => spec({ kind: 'committee.vote', title: 'Approve the 2027 plan', assignee: { type: 'user', userId: people[who].userId } }, 14 * DAY, now);
     const handle = await start({
       requestedBy: people.admin,
@@ -179,12 +162,12 @@ describe('humanTask workflow (time-skipping)', () => {
     await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: byHolder('chair').id, outcome: 'approve', actor: people.chair }] });
     const result = await handle.result();
     expect(result.group).toEqual({ state: 'passed', passes: 2, fails: 0, needed: 2 });
-    const third = await db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: byHolder('reviewer2').id });
+    const third = await bed.db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: byHolder('reviewer2').id });
     expect(third).toMatchObject({ status: 'cancelled', cancelReason: 'the group has decided' });
   });
 
   it('fails a 2-of-3 vote once two reject', async () => {
-    const now = Number(await env.currentTimeMs());
+    const now = Number(await bed.env.currentTimeMs());
     const ballot = (who: string) => spec({ kind: 'committee.vote', assignee: { type: 'user', userId: people[who].userId } }, 14 * DAY, now);
     const handle = await start({ requestedBy: people.admin, tasks: [ballot('chair'), ballot('reviewer1'), ballot('reviewer2')], group: { rule: { kind: 'n_of_m', n: 2 }, passOutcome: 'approve' } });
     const tasks = await openTasks(handle, 3);
@@ -194,7 +177,7 @@ describe('humanTask workflow (time-skipping)', () => {
   });
 
   it('records every one of three votes cast at the same instant, and one result', async () => {
-    const now = Number(await env.currentTimeMs());
+    const now = Number(await bed.env.currentTimeMs());
     const ballot = (who: string) => spec({ kind: 'committee.vote', assignee: { type: 'user', userId: people[who].userId } }, 14 * DAY, now);
     const handle = await start({ requestedBy: people.admin, tasks: [ballot('chair'), ballot('reviewer1'), ballot('reviewer2')], group: { rule: { kind: 'all' }, passOutcome: 'approve' } });
     const tasks = await openTasks(handle, 3);
@@ -203,12 +186,12 @@ describe('humanTask workflow (time-skipping)', () => {
     const result = await handle.result();
     expect(result.group).toEqual({ state: 'passed', passes: 3, fails: 0, needed: 3 });
     expect(result.decisions).toHaveLength(3);
-    const rows = await db.dataSource.getRepository(TaskEntity).findBy(tasks.map((t) => ({ id: t.id })));
+    const rows = await bed.db.dataSource.getRepository(TaskEntity).findBy(tasks.map((t) => ({ id: t.id })));
     expect(rows.map((r) => r.outcome)).toEqual(['approve', 'approve', 'approve']);
   });
 
   it('refuses the submitter a vote on their own work (four-eyes)', async () => {
-    const now = Number(await env.currentTimeMs());
+    const now = Number(await bed.env.currentTimeMs());
     const handle = await start({
       requestedBy: people.admin,
       tasks: [spec({ kind: 'committee.vote', assignee: { type: 'user', userId: people.admin.userId }, submittedBy: people.admin.userId }, 7 * DAY, now)],
@@ -221,7 +204,7 @@ describe('humanTask workflow (time-skipping)', () => {
   });
 
   it('records the kind’s timeout outcome when the last escalation runs out', async () => {
-    const now = Number(await env.currentTimeMs());
+    const now = Number(await bed.env.currentTimeMs());
     const handle = await start({
       requestedBy: people.admin,
       tasks: [spec({ kind: 'notice.acknowledge', escalation: { remindBeforeMs: [], chain: [{ type: 'user', userId: people.finance.userId }], graceMs: 2 * DAY } }, 3 * DAY, now)],
@@ -229,17 +212,17 @@ describe('humanTask workflow (time-skipping)', () => {
     const result = await handle.result();
     expect(result.decisions[0]).toMatchObject({ outcome: 'expired' });
     expect(result.decisions[0].decidedBy).toBeUndefined();
-    const finishedAt = Number(await env.currentTimeMs());
+    const finishedAt = Number(await bed.env.currentTimeMs());
     expect(finishedAt - now).toBeGreaterThanOrEqual(5 * DAY);
   });
 
   it('cancels its open tasks when the workflow is cancelled', async () => {
-    const now = Number(await env.currentTimeMs());
+    const now = Number(await bed.env.currentTimeMs());
     const handle = await start({ requestedBy: people.admin, tasks: [spec({}, 7 * DAY, now)] });
     const [task] = await openTasks(handle, 1);
     await handle.cancel();
     await expect(handle.result()).rejects.toThrow();
-    const row = await db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: task.id });
+    const row = await bed.db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: task.id });
     expect(row).toMatchObject({ status: 'cancelled', cancelReason: 'the request was cancelled' });
   });
 });

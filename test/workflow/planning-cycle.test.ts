@@ -1,38 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
-import type { Worker } from '@temporalio/worker';
 import { CycleEntity } from '@rollplan/db';
 import { cycleWorkflowId } from '@rollplan/domain';
 import { WorkflowType, cancelCycleUpdate, cycleStatusQuery, type CycleStatus, type PlanningCycleInput } from '@rollplan/workflows';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
+import { useWorkflowTestBed } from '../support/temporal';
 
 describe('planningCycle workflow', () => {
-  let env: TestWorkflowEnvironment;
-  let db: TestDatabase;
-  let worker: Worker;
-  let workerRun: Promise<void>;
-  const taskQueue = uniqueTaskQueue('cycle');
-
-  beforeAll(async () => {
-    [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
-    worker = await createTestWorker(env, { taskQueue, dataSource: db.dataSource });
-    workerRun = worker.run();
-  });
-
-  afterAll(async () => {
-    worker?.shutdown();
-    await workerRun;
-    await env?.teardown();
-    await db?.drop();
-  });
+  const bed = useWorkflowTestBed('cycle');
 
   function startCycle(overrides: Partial<PlanningCycleInput> = {}) {
     const input: PlanningCycleInput = { cycleId: randomUUID(), title: 'Plan 2027–2029', startYear: 2027, horizonYears: 3, ...overrides };
-    return env.client.workflow
-      .start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue, args: [input] })
+    return bed.env.client.workflow
+      .start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue: bed.taskQueue, args: [input] })
       .then((handle) => ({ handle, input }));
   }
 
@@ -50,14 +30,14 @@ describe('planningCycle workflow', () => {
     const status = await waitForPhase(handle, 'drafting');
     expect(status).toMatchObject({ cycleId: input.cycleId, title: input.title, startYear: 2027, horizonYears: 3 });
 
-    const row = await db.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: input.cycleId });
+    const row = await bed.db.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: input.cycleId });
     expect(row).toMatchObject({ title: input.title, startYear: 2027, horizonYears: 3, phase: 'drafting', workflowId: handle.workflowId });
   });
 
   it('stays open in drafting across a skipped year', async () => {
     const { handle } = await startCycle();
     await waitForPhase(handle, 'drafting');
-    await env.sleep('365 days');
+    await bed.env.sleep('365 days');
     const description = await handle.describe();
     expect(description.status.name).toBe('RUNNING');
     expect((await handle.query(cycleStatusQuery)).phase).toBe('drafting');
@@ -72,7 +52,7 @@ describe('planningCycle workflow', () => {
 
     const result = await handle.result();
     expect(result.phase).toBe('cancelled');
-    const row = await db.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: input.cycleId });
+    const row = await bed.db.dataSource.getRepository(CycleEntity).findOneByOrFail({ id: input.cycleId });
     expect(row.phase).toBe('cancelled');
     expect(row.cancelReason).toBe('merged into group plan');
   });
