@@ -3,3 +3,4 @@ export * from './calendar';
 export * from './cycle';
 export * from './identity';
 export * from './tasks';
+export * from './plan';

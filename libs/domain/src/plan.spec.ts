@@ -1,0 +1,112 @@
+import { aggregate, diffPlans, planContentSchema, validatePlan, type PlanContent } from './plan';
+
+const FINANCE = '11111111-1111-4111-8111-111111111111';
+const CUSTOMER = '22222222-2222-4222-8222-222222222222';
+const HORIZON = { startYear: 2027, horizonYears: 3 };
+const flat = (yearly: number) => Array.from({ length: 12 }, () => yearly / 12);
+
+function plan(): PlanContent {
+  return planContentSchema.parse({
+    goals: [
+      { id: 'revenue', title: 'Grow revenue', target: 'revenue 12 bn CNY in 2029' },
+      { id: 'nps', title: 'Delight customers', target: 'NPS 60 by 2029' },
+    ],
+    initiatives: [{ id: 'new-markets', title: 'Enter two new regions', ownerUnitId: CUSTOMER, years: [2027, 2028], goalIds: ['revenue'] }],
+    milestones: [{ id: 'south-office', year: 2027, title: 'Open the southern office', initiativeId: 'new-markets' }],
+    allocations: [
+      { unitId: FINANCE, year: 2027, budget: 40, headcount: 12 },
+      { unitId: CUSTOMER, year: 2027, budget: 60, headcount: 30 },
+    ],
+    totals: [{ year: 2027, budget: 100, headcount: 42 }],
+    kpis: [
+      {
+        id: 'revenue-cny',
+        name: 'Revenue',
+        unit: 'CNY m',
+        direction: 'higher_is_better',
+        aggregation: 'sum',
+        ownerUnitId: FINANCE,
+        goalIds: ['revenue'],
+        targets: [2027, 2028, 2029].map((year, i) => ({ year, target: 1200 * (i + 8), monthly: flat(1200 * (i + 8)) })),
+      },
+      {
+        id: 'nps',
+        name: 'Net promoter score',
+        unit: 'points',
+        direction: 'higher_is_better',
+        aggregation: 'last',
+        ownerUnitId: CUSTOMER,
+        goalIds: ['nps'],
+        targets: [2027, 2028, 2029].map((year, i) => ({ year, target: 40 + 10 * i, monthly: [...Array(11).fill(30), 40 + 10 * i] })),
+      },
+    ],
+  });
+}
+
+describe('validatePlan', () => {
+  it('accepts a consistent plan', () => {
+    expect(validatePlan(plan(), HORIZON, new Set([FINANCE, CUSTOMER]))).toEqual([]);
+  });
+
+  it.each([
+    ['a goal no KPI measures', (p: PlanContent) => (p.kpis[1].goalIds = ['revenue']), 'goals.1', 'goal nps is measured by no KPI'],
+    ['an initiative serving an unknown goal', (p: PlanContent) => (p.initiatives[0].goalIds = ['profit']), 'initiatives.0.goalIds.0', 'no goal profit'],
+    ['an initiative outside the horizon', (p: PlanContent) => (p.initiatives[0].years = [2031]), 'initiatives.0.years.0', '2031 is outside the plan years 2027, 2028, 2029'],
+    ['allocations off their total', (p: PlanContent) => (p.allocations[0].budget = 45), 'totals.0.budget', 'unit budgets for 2027 add up to 105, not 100'],
+    ['headcounts off their total', (p: PlanContent) => (p.allocations[1].headcount = 31), 'totals.0.headcount', 'unit headcounts for 2027 add up to 43, not 42'],
+    ['a missing yearly target', (p: PlanContent) => p.kpis[0].targets.pop(), 'kpis.0.targets', 'no target for 2029'],
+    ['months that do not sum to the year', (p: PlanContent) => (p.kpis[0].targets[0].monthly[0] += 5), 'kpis.0.targets.0.monthly', 'the sum of the months is 9605, not the target 9600'],
+    ['a last month that is not the year', (p: PlanContent) => (p.kpis[1].targets[0].monthly[11] = 39), 'kpis.1.targets.0.monthly', 'the last of the months is 39, not the target 40'],
+    ['a duplicate id', (p: PlanContent) => p.goals.push({ ...p.goals[0] }), 'goals.2.id', 'duplicate id revenue'],
+    ['an unknown owner unit', (p: PlanContent) => (p.kpis[0].ownerUnitId = '33333333-3333-4333-8333-333333333333'), 'kpis.0.ownerUnitId', 'no such org unit'],
+  ])('reports %s at its path', (_what, breakIt, path, message) => {
+    const broken = plan();
+    breakIt(broken);
+    expect(validatePlan(broken, HORIZON, new Set([FINANCE, CUSTOMER]))).toContainEqual({ path, message });
+  });
+
+  it('reports every problem at once', () => {
+    const broken = plan();
+    broken.kpis[1].goalIds = ['revenue'];
+    broken.allocations[0].budget = 1;
+    broken.kpis[0].targets[0].monthly[0] = 0;
+    expect(validatePlan(broken, HORIZON).map((p) => p.path)).toEqual(['goals.1', 'totals.0.budget', 'kpis.0.targets.0.monthly']);
+  });
+
+  it('aggregates months by sum, average and last', () => {
+    const months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    expect([aggregate('sum', months), aggregate('average', months), aggregate('last', months)]).toEqual([78, 6.5, 12]);
+  });
+});
+
+describe('diffPlans', () => {
+  it('finds nothing between equal plans', () => {
+    const diff = diffPlans(plan(), plan());
+    expect(Object.values(diff).every((d) => d.added.length + d.removed.length + d.changed.length === 0)).toBe(true);
+  });
+
+  it('names added, removed and changed items field by field', () => {
+    const before = plan();
+    const after = plan();
+    after.goals[0].target = 'revenue 13 bn CNY in 2029';
+    after.kpis[0].targets[2] = { year: 2029, target: 13000, monthly: flat(13000) };
+    after.initiatives = [];
+    after.goals.push({ id: 'talent', title: 'Build talent', description: '', target: '500 engineers' });
+    after.kpis.push({ ...after.kpis[1], id: 'engineers', goalIds: ['talent'] });
+    after.allocations[0].budget = 45;
+    const diff = diffPlans(before, after);
+    expect(diff.goals).toEqual({ added: ['talent'], removed: [], changed: [{ id: 'revenue', fields: [{ path: 'target', from: 'revenue 12 bn CNY in 2029', to: 'revenue 13 bn CNY in 2029' }] }] });
+    expect(diff.initiatives).toEqual({ added: [], removed: ['new-markets'], changed: [] });
+    expect(diff.kpis.added).toEqual(['engineers']);
+    expect(diff.kpis.changed).toEqual([
+      {
+        id: 'revenue-cny',
+        fields: [
+          { path: 'targets.2.target', from: 12000, to: 13000 },
+          { path: 'targets.2.monthly', from: flat(12000), to: flat(13000) },
+        ],
+      },
+    ]);
+    expect(diff.allocations.changed).toEqual([{ id: `${FINANCE}/2027`, fields: [{ path: 'budget', from: 40, to: 45 }] }]);
+  });
+});
