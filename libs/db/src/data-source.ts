@@ -5,6 +5,8 @@ import { CreateCycles1763800000000 } from './migrations/1763800000000-CreateCycl
 import { Identity1763900000000 } from './migrations/1763900000000-Identity';
 import { Tasks1764000000000 } from './migrations/1764000000000-Tasks';
 import { Notifications1764100000000 } from './migrations/1764100000000-Notifications';
+import { PlanVersions1764200000000 } from './migrations/1764200000000-PlanVersions';
+import { PlanVersionEntity } from './entities/plan-version.entity';
 import { NotificationDeliveryEntity, WebhookSubscriptionEntity } from './entities/notification.entities';
 import { NotificationEntity, OutboxEntity, TaskCommentEntity, TaskEntity } from './entities/task.entities';
 import {
@@ -31,10 +33,11 @@ export const ENTITIES = [
   NotificationEntity,
   WebhookSubscriptionEntity,
   NotificationDeliveryEntity,
+  PlanVersionEntity,
 ];
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS = [CreateCycles1763800000000, Identity1763900000000, Tasks1764000000000, Notifications1764100000000];
+export const MIGRATIONS = [CreateCycles1763800000000, Identity1763900000000, Tasks1764000000000, Notifications1764100000000, PlanVersions1764200000000];
 
 /** Options shared by the apps, the CLI and the test harness. `synchronize` is never on. */
 export function dataSourceOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {

@@ -36,6 +36,23 @@ export interface TaskKind {
   timeoutOutcome?: string;
 }
 
+const analysis = z.string().trim().min(1, 'must not be empty').max(20_000);
+const freeText = z.string().max(20_000).default('');
+
+/** A functional center's (or subsidiary's) analysis of its own area for the plan (seed 000 §2). */
+export const contributionPayloadSchema = z.discriminatedUnion('area', [
+  z.strictObject({ area: z.literal('strategy_rd'), industryEnvironment: analysis, businessModels: analysis, competitors: analysis, freeText }),
+  z.strictObject({ area: z.literal('finance'), funding: analysis, investmentCapacity: analysis, financingCapacity: analysis, financialPosition: analysis, freeText }),
+  z.strictObject({ area: z.literal('hr'), people: analysis, capabilities: analysis, freeText }),
+  z.strictObject({ area: z.literal('project_operations'), engineeringCapability: analysis, technicalManagementCapability: analysis, freeText }),
+  z.strictObject({ area: z.literal('customer'), customers: analysis, marketing: analysis, brand: analysis, freeText }),
+  z.strictObject({ area: z.literal('subsidiary'), summary: analysis, freeText }),
+]);
+export type ContributionPayload = z.infer<typeof contributionPayloadSchema>;
+
+/** A review comment anchored to an item of the plan (`goals.revenue`, `kpis.nps.targets.2029`). */
+const anchoredComments = z.array(z.strictObject({ anchor: z.string().min(1).max(300), text: z.string().trim().min(1).max(10_000) })).max(200).default([]);
+
 export const TASK_KINDS = {
   /** An ad-hoc request to one person or group: done or declined, with a note. */
   'adhoc.request': {
@@ -49,6 +66,30 @@ export const TASK_KINDS = {
     payload: z.strictObject({}),
     fourEyes: false,
     timeoutOutcome: 'expired',
+  },
+  /** A contributing unit's analysis for the three-year plan. */
+  'plan.contribution': {
+    outcomes: ['submitted'],
+    payload: contributionPayloadSchema,
+    fourEyes: false,
+  },
+  /** A department's internal review of a draft before the committee sees it (seed 003). */
+  'plan.internal_review': {
+    outcomes: ['no_objection', 'concerns'],
+    payload: z.strictObject({ feasibility: z.string().max(10_000).default(''), soundness: z.string().max(10_000).default(''), risk: z.string().max(10_000).default('') }),
+    fourEyes: true,
+  },
+  /** A committee member's review of a draft in one round. */
+  'plan.review': {
+    outcomes: ['approve', 'request_changes', 'reject'],
+    payload: z.strictObject({ comments: anchoredComments }),
+    fourEyes: true,
+  },
+  /** The chair's final approval of a draft the committee passed (or of the last round's draft). */
+  'plan.final_approval': {
+    outcomes: ['approve', 'request_changes', 'reject'],
+    payload: z.strictObject({ comments: anchoredComments }),
+    fourEyes: true,
   },
   /** One committee member's vote on a decision put to the committee. */
   'committee.vote': {

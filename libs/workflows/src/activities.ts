@@ -1,4 +1,4 @@
-import type { Actor, CyclePhase } from '@rollplan/domain';
+import type { Actor, CyclePhase, PlanContent } from '@rollplan/domain';
 import type { PlanningCycleInput } from './planning-cycle.messages';
 
 /**
@@ -25,4 +25,13 @@ export interface TaskActivities {
   recordTaskDelegation(input: { taskId: string; toUserId: string; actor: Actor }): Promise<void>;
   recordTaskDecision(input: { decision: import('./human-task.messages').TaskDecision; actor: Actor | null }): Promise<void>;
   cancelTask(input: { taskId: string; reason: string }): Promise<void>;
+  rescheduleTask(input: { taskId: string; dueAt: string }): Promise<void>;
+}
+
+/** Activities of plan drafting and review: plan versions and the effective version. */
+export interface PlanActivities {
+  /** Stores a submitted version (immutable); a retry finds it and changes nothing. */
+  recordPlanVersion(input: { cycleId: string; version: number; content: PlanContent; submittedBy: string; submittedAt: string; round: number }): Promise<void>;
+  /** Records the committee's verdict on a version; `approved` also makes it the cycle's effective version. */
+  recordPlanVerdict(input: { cycleId: string; version: number; verdict: 'changes_requested' | 'approved' | 'rejected'; at: string; reasons: string[] }): Promise<void>;
 }

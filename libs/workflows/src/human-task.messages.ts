@@ -37,6 +37,8 @@ export interface TaskState {
   claimedBy?: string;
   escalationStep: number;
   decision?: TaskDecision;
+  /** Set when the due date moved: the wait starts its schedule again. */
+  rescheduled?: boolean;
 }
 
 export interface CompleteTaskInput {

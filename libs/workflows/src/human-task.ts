@@ -137,9 +137,35 @@ export class TaskBoard {
     return this;
   }
 
-  /** Opens one task and waits for its decision (or the system's, on final timeout). */
-  async decide(spec: TaskSpec): Promise<TaskDecision> {
+  /** Opens one task and waits for its decision (or the system's, on final timeout); undefined if it was cancelled (waived). */
+  async decide(spec: TaskSpec): Promise<TaskDecision | undefined> {
     return this.wait(await this.open(spec));
+  }
+
+  /** Like `decide`, telling `onOpen` the task id as soon as the task exists (for waivers, status views). */
+  async decideTracked(spec: TaskSpec, onOpen: (taskId: string) => void): Promise<TaskDecision | undefined> {
+    const task = await this.open(spec);
+    onOpen(task.id);
+    return this.wait(task);
+  }
+
+  /** Ends one open task without a decision (a waived contribution), with the reason recorded. */
+  async cancelTask(taskId: string, reason: string): Promise<void> {
+    const task = this.requireOpen(taskId);
+    await this.cancel(task, reason);
+  }
+
+  /** Moves a task's due date; its reminders and escalations are scheduled again from the new date. */
+  async reschedule(taskId: string, dueAt: string): Promise<void> {
+    const task = this.requireOpen(taskId);
+    task.spec = { ...task.spec, dueAt };
+    task.rescheduled = true;
+    await activities.rescheduleTask({ taskId, dueAt });
+  }
+
+  /** Open tasks, for status views. */
+  openTasks(): TaskState[] {
+    return [...this.tasks.values()].filter((t) => !isClosedTask(t.status));
   }
 
   /**
@@ -177,13 +203,17 @@ export class TaskBoard {
     return task;
   }
 
-  private async wait(task: TaskState): Promise<TaskDecision> {
-    const decided = () => task.decision !== undefined;
+  private async wait(task: TaskState): Promise<TaskDecision | undefined> {
+    const settled = () => task.decision !== undefined || task.status === TaskStatus.Cancelled || task.rescheduled === true;
     const openedAt = Date.now();
     for (const step of escalationSchedule(Date.parse(task.spec.dueAt), task.spec.escalation, openedAt)) {
       const ms = step.at - Date.now();
-      if (ms > 0) await condition(decided, ms);
-      if (task.decision) return task.decision;
+      if (ms > 0) await condition(settled, ms);
+      if (task.decision || task.status === TaskStatus.Cancelled) return task.decision;
+      if (task.rescheduled) {
+        task.rescheduled = false;
+        return this.wait(task);
+      }
       if (step.kind === 'remind') {
         await activities.remindTask({ taskId: task.id, at: new Date().toISOString() });
       } else if (step.kind === 'escalate') {
@@ -195,8 +225,8 @@ export class TaskBoard {
         if (timeoutOutcome) return this.decideBySystem(task, timeoutOutcome);
       }
     }
-    await condition(decided);
-    return task.decision!;
+    await condition(() => task.decision !== undefined || task.status === TaskStatus.Cancelled);
+    return task.decision;
   }
 
   private async decideBySystem(task: TaskState, outcome: string): Promise<TaskDecision> {

@@ -22,7 +22,8 @@ export async function humanTask(input: HumanTaskInput): Promise<HumanTaskResult>
       const { decisions, ...group } = await board.decideGroup(input.tasks, input.group.rule, input.group.passOutcome);
       result = { decisions, group };
     } else {
-      result = { decisions: [await board.decide(input.tasks[0])] };
+      const decision = await board.decide(input.tasks[0]);
+      result = { decisions: decision ? [decision] : [] };
     }
     await condition(allHandlersFinished);
     return result;

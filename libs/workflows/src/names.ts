@@ -56,4 +56,5 @@ export const QueueName = {
 /** `patched()` ids, one per change to a running workflow's command sequence (log: docs/temporal.md). */
 export const Patch = {
   HumanTaskProcedureAttribute: 'human-task-procedure-attribute',
+  CycleDrafting: 'cycle-drafting-and-review',
 } as const;

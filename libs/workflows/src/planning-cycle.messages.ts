@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { HumanTaskInput } from './human-task.messages';
-import type { Actor, CyclePhase } from '@rollplan/domain';
+import type { Actor, CyclePhase, GroupRule, PlanContent } from '@rollplan/domain';
 
 /** Input of the planning-cycle workflow; one object so fields can be added compatibly. */
 export interface PlanningCycleInput {
@@ -10,11 +10,51 @@ export interface PlanningCycleInput {
   horizonYears: number;
   /** The admin who started it, as the API authenticated them (absent in histories recorded before v0.2). */
   startedBy?: Actor;
+  /** Who drafts and who reviews (absent in histories recorded before v0.4: those cycles only wait in drafting). */
+  setup?: CycleSetup;
+}
+
+export type ContributionArea = 'strategy_rd' | 'finance' | 'hr' | 'project_operations' | 'customer' | 'subsidiary';
+
+/** Resolved by the API at start from the request and the org structure. */
+export interface CycleSetup {
+  contributors: { unitId: string; area: ContributionArea; name: string }[];
+  /** ISO due time of the contributions. */
+  contributionDueAt: string;
+  /** Where overdue work escalates after the unit head: the planning office. */
+  planningOfficeUnitId?: string;
+  /** Departments that review each draft before the committee (seed 003); empty: no internal review. */
+  internalReviewUnitIds: string[];
+  committee: { memberIds: string[]; chairId: string; rule: GroupRule; reviewDays: number; maxRounds: number };
+}
+
+export interface ContributionState {
+  unitId: string;
+  area: ContributionArea;
+  taskId?: string;
+  status: 'open' | 'submitted' | 'waived';
+  waiver?: { reason: string; by: string };
+}
+
+export interface PendingTask {
+  taskId: string;
+  kind: string;
+  eligible: string[];
+  dueAt: string;
 }
 
 /** What the workflow knows about its cycle right now. */
 export interface CycleStatus extends PlanningCycleInput {
   phase: CyclePhase;
+  /** Committee review round (0 before the first). */
+  round?: number;
+  /** Versions submitted so far, and the one in force. */
+  versions?: number[];
+  effectiveVersion?: number;
+  contributions?: ContributionState[];
+  /** Open tasks of the cycle: who is still pending, and until when. */
+  pending?: PendingTask[];
+  rejection?: { reasons: string[]; at: string };
   /** ISO time the phase was entered (workflow time). */
   phaseSince: string;
   cancellation?: { reason: string; at: string; by?: string };
@@ -37,3 +77,20 @@ export interface OpenRequestInput {
   request: HumanTaskInput;
 }
 export const openRequestUpdate = defineUpdate<{ requestId: string }, [OpenRequestInput]>('openRequest');
+
+export interface SubmitDraftInput {
+  content: PlanContent;
+  /** Set by the API from the caller's token. */
+  actor: Actor;
+}
+export const submitDraftUpdate = defineUpdate<{ version: number }, [SubmitDraftInput]>('submitDraft');
+
+export interface ContributionChangeInput {
+  unitId: string;
+  reason: string;
+  /** For an extension: the new due time. */
+  dueAt?: string;
+  actor: Actor;
+}
+export const waiveContributionUpdate = defineUpdate<ContributionState, [ContributionChangeInput]>('waiveContribution');
+export const extendContributionUpdate = defineUpdate<ContributionState, [ContributionChangeInput]>('extendContribution');

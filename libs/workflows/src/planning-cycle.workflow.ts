@@ -4,7 +4,10 @@ import {
   proxyActivities,
   setHandler,
   allHandlersFinished,
+  CancellationScope,
   ParentClosePolicy,
+  isCancellation,
+  patched,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -12,8 +15,10 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { CyclePhase, isTerminalPhase, type Actor } from '@rollplan/domain';
 import type { CycleActivities } from './activities';
-import { FailureType, SearchAttribute } from './names';
+import { FailureType, Patch, SearchAttribute } from './names';
+import { TaskBoard } from './human-task';
 import { humanTask } from './human-task.workflow';
+import { runPlanDrafting } from './plan-drafting';
 import {
   cancelCycleUpdate,
   cycleStatusQuery,
@@ -37,7 +42,11 @@ const { recordCycleStarted, recordCyclePhase } = proxyActivities<CycleActivities
 export async function planningCycle(input: PlanningCycleInput): Promise<CycleStatus> {
   const status: CycleStatus = { ...input, phase: CyclePhase.Starting, phaseSince: now() };
 
-  setHandler(cycleStatusQuery, () => status);
+  const board = new TaskBoard().install();
+  setHandler(cycleStatusQuery, () => ({
+    ...status,
+    pending: board.openTasks().map((t) => ({ taskId: t.id, kind: t.spec.kind, eligible: t.claimedBy ? [t.claimedBy] : t.eligible, dueAt: t.spec.dueAt })),
+  }));
   setHandler(
     cancelCycleUpdate,
     async ({ reason, by }) => {
@@ -87,6 +96,24 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
 
   await recordCycleStarted({ ...input, workflowId: workflowInfo().workflowId });
   if (status.phase === CyclePhase.Starting) await enterPhase(status, CyclePhase.Drafting);
+
+  // Patch log: docs/temporal.md. Cycles started before it only wait in drafting.
+  if (input.setup && patched(Patch.CycleDrafting)) {
+    const drafting = new CancellationScope();
+    const planning = drafting
+      .run(() => runPlanDrafting(input.setup!, status, board, (phase) => enterPhase(status, phase)))
+      .catch((error: unknown) => {
+        if (!isCancellation(error)) throw error;
+      });
+    await condition(() => isTerminalPhase(status.phase) || status.phase === CyclePhase.Execution);
+    if (status.phase === CyclePhase.Cancelled) {
+      drafting.cancel();
+      await planning;
+      await board.cancelOpen('the cycle was cancelled');
+    } else {
+      await planning;
+    }
+  }
 
   await condition(() => isTerminalPhase(status.phase));
   await condition(allHandlersFinished);

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createCycleActivities } from './cycle.activities';
+import { createPlanActivities } from './plan.activities';
 import { createTaskActivities } from './task.activities';
 
 export interface ActivityDependencies {
@@ -8,5 +9,5 @@ export interface ActivityDependencies {
 
 /** Every activity the worker registers, built from its dependencies. */
 export function createActivities(deps: ActivityDependencies) {
-  return { ...createCycleActivities(deps), ...createTaskActivities(deps) };
+  return { ...createCycleActivities(deps), ...createTaskActivities(deps), ...createPlanActivities(deps) };
 }

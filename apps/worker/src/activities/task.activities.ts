@@ -121,6 +121,13 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
       });
     },
 
+    async rescheduleTask({ taskId, dueAt }) {
+      await dataSource.transaction(async (manager) => {
+        await tasks(manager).update({ id: taskId }, { dueAt: new Date(dueAt) });
+        await audit(manager, null, 'task.rescheduled', taskId, { dueAt });
+      });
+    },
+
     async cancelTask({ taskId, reason }) {
       await dataSource.transaction(async (manager) => {
         await tasks(manager).update({ id: taskId }, { status: 'cancelled', cancelReason: reason });

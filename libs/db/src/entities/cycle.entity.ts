@@ -35,6 +35,10 @@ export class CycleEntity {
   @Column('text', { name: 'cancel_reason', nullable: true })
   cancelReason!: string | null;
 
+  /** The approved plan version in force, once there is one. */
+  @Column('int', { name: 'effective_version', nullable: true })
+  effectiveVersion!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,0 +1,205 @@
+import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { CyclePhase, Role, hasAnyRole, validatePlan, type Actor, type Assignee, type EscalationPolicy } from '@rollplan/domain';
+import type { PlanActivities } from './activities';
+import type { TaskBoard } from './human-task';
+import type { TaskDecision, TaskSpec } from './human-task.messages';
+import { FailureType } from './names';
+import {
+  extendContributionUpdate,
+  submitDraftUpdate,
+  waiveContributionUpdate,
+  type ContributionState,
+  type CycleSetup,
+  type CycleStatus,
+} from './planning-cycle.messages';
+
+const { recordPlanVersion, recordPlanVerdict } = proxyActivities<PlanActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const DAY = 86_400_000;
+
+function fail(type: string, message: string, details?: unknown[]): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true, details });
+}
+
+/**
+ * Drafting and committee review of a three-year plan (seed 000 §2–4, seed 003 §三):
+ * contributions from every unit in parallel → the office's draft → optional internal review →
+ * committee rounds (members' ballots under the rule, then the chair's final approval) until the
+ * plan is approved or rejected. Changes requested: the office submits a new version, and a new
+ * round begins. Ends with the cycle in execution (approved) or rejected.
+ */
+export async function runPlanDrafting(
+  setup: CycleSetup,
+  status: CycleStatus,
+  board: TaskBoard,
+  enterPhase: (phase: CyclePhase) => Promise<void>,
+): Promise<void> {
+  const contributions: ContributionState[] = setup.contributors.map((c) => ({ unitId: c.unitId, area: c.area, status: 'open' }));
+  status.contributions = contributions;
+  status.round = 0;
+  status.versions = [];
+  let draft: { version: number; submittedBy: string } | undefined;
+  const contributionsDone = () => contributions.every((c) => c.status !== 'open');
+
+  const findContribution = (unitId: string, actor: Actor) => {
+    if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office manages contributions');
+    const contribution = contributions.find((c) => c.unitId === unitId);
+    if (!contribution) fail(FailureType.NotFound, 'this unit does not contribute to the cycle');
+    if (contribution.status !== 'open' || !contribution.taskId) fail(FailureType.Conflict, `the contribution is already ${contribution.status}`);
+    return contribution;
+  };
+  setHandler(
+    waiveContributionUpdate,
+    async ({ unitId, reason, actor }) => {
+      const contribution = findContribution(unitId, actor);
+      contribution.status = 'waived';
+      contribution.waiver = { reason, by: actor.userId };
+      await board.cancelTask(contribution.taskId!, `waived: ${reason}`);
+      return contribution;
+    },
+    { validator: ({ unitId, actor }) => void findContribution(unitId, actor) },
+  );
+  setHandler(
+    extendContributionUpdate,
+    async ({ unitId, dueAt, actor }) => {
+      const contribution = findContribution(unitId, actor);
+      await board.reschedule(contribution.taskId!, dueAt!);
+      return contribution;
+    },
+    {
+      validator: ({ unitId, dueAt, actor }) => {
+        findContribution(unitId, actor);
+        if (!dueAt || !(Date.parse(dueAt) > Date.now())) fail(FailureType.ValidationFailed, 'the new due date must be in the future', [{ path: 'dueAt', message: 'must be in the future' }]);
+      },
+    },
+  );
+  setHandler(
+    submitDraftUpdate,
+    async ({ content, actor }) => {
+      const version = status.versions!.length + 1;
+      status.versions!.push(version);
+      draft = { version, submittedBy: actor.userId };
+      await recordPlanVersion({ cycleId: status.cycleId, version, content, submittedBy: actor.userId, submittedAt: new Date().toISOString(), round: status.round! + 1 });
+      return { version };
+    },
+    {
+      validator: ({ content, actor }) => {
+        if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office submits drafts');
+        if (status.phase !== CyclePhase.Drafting || draft) fail(FailureType.Conflict, 'the cycle is not waiting for a draft');
+        if (!contributionsDone()) fail(FailureType.Conflict, 'contributions are still open');
+        const problems = validatePlan(content, status);
+        if (problems.length > 0) fail(FailureType.ValidationFailed, 'the draft is not valid', problems);
+      },
+    },
+  );
+
+  // 1. Every contributing unit analyses its area, in parallel; overdue work goes to the unit head, then the office.
+  await Promise.all(
+    setup.contributors.map(async (contributor, i) => {
+      const spec: TaskSpec = {
+        kind: 'plan.contribution',
+        title: `${contributor.name}: analysis for the ${status.startYear}–${status.startYear + status.horizonYears - 1} plan`,
+        assignee: { type: 'unit', unitId: contributor.unitId },
+        dueAt: setup.contributionDueAt,
+        escalation: escalation(setup, [2 * DAY], 3 * DAY),
+        cycleId: status.cycleId,
+        links: { area: contributor.area, unitId: contributor.unitId },
+      };
+      const decision = await board.decideTracked(spec, (taskId) => (contributions[i].taskId = taskId));
+      if (decision) contributions[i].status = 'submitted';
+    }),
+  );
+
+  // 2. Rounds until approved or rejected.
+  for (;;) {
+    await condition(() => draft !== undefined);
+    const { version, submittedBy } = draft!;
+    status.round! += 1;
+    const round = status.round!;
+
+    if (setup.internalReviewUnitIds.length > 0) {
+      await enterPhase(CyclePhase.InternalReview);
+      await Promise.all(
+        setup.internalReviewUnitIds.map((unitId) =>
+          board.decide(reviewSpec('plan.internal_review', `Internal review of plan v${version}`, { type: 'unit', unitId }, setup, status, submittedBy, version)),
+        ),
+      );
+    }
+
+    await enterPhase(CyclePhase.CommitteeReview);
+    let verdict: 'approve' | 'request_changes' | 'reject';
+    let reasons: string[] = [];
+    const chairDecides = async () => {
+      const decision = await board.decide(reviewSpec('plan.final_approval', `Final approval of plan v${version}`, { type: 'user', userId: setup.committee.chairId }, setup, status, submittedBy, version));
+      reasons = commentsOf([decision]);
+      return (decision?.outcome ?? 'request_changes') as typeof verdict;
+    };
+    if (round > setup.committee.maxRounds) {
+      // Past the round limit the chair decides alone.
+      verdict = await chairDecides();
+    } else {
+      const ballots = setup.committee.memberIds.map((userId) =>
+        reviewSpec('plan.review', `Review plan v${version} (round ${round})`, { type: 'user', userId }, setup, status, submittedBy, version),
+      );
+      const vote = await board.decideGroup(ballots, setup.committee.rule, 'approve');
+      reasons = commentsOf(vote.decisions);
+      if (vote.state === 'passed') {
+        verdict = await chairDecides();
+      } else {
+        // As many rejections as approvals were needed: rejected. Otherwise the office revises.
+        const rejects = vote.decisions.filter((d) => d.outcome === 'reject').length;
+        verdict = rejects >= vote.needed ? 'reject' : 'request_changes';
+      }
+    }
+
+    const at = new Date().toISOString();
+    if (verdict === 'approve') {
+      await recordPlanVerdict({ cycleId: status.cycleId, version, verdict: 'approved', at, reasons });
+      status.effectiveVersion = version;
+      await enterPhase(CyclePhase.Execution);
+      return;
+    }
+    if (verdict === 'reject') {
+      await recordPlanVerdict({ cycleId: status.cycleId, version, verdict: 'rejected', at, reasons });
+      status.rejection = { reasons, at };
+      await enterPhase(CyclePhase.Rejected);
+      return;
+    }
+    await recordPlanVerdict({ cycleId: status.cycleId, version, verdict: 'changes_requested', at, reasons });
+    draft = undefined;
+    await enterPhase(CyclePhase.Drafting);
+  }
+}
+
+function escalation(setup: CycleSetup, remindBeforeMs: number[], graceMs: number, first?: Assignee): EscalationPolicy {
+  const chain: Assignee[] = [
+    ...(first ? [first] : []),
+    ...(setup.planningOfficeUnitId ? [{ type: 'unit' as const, unitId: setup.planningOfficeUnitId }] : []),
+  ];
+  return { remindBeforeMs, chain, graceMs };
+}
+
+function reviewSpec(kind: TaskSpec['kind'], title: string, assignee: Assignee, setup: CycleSetup, status: CycleStatus, submittedBy: string, version: number): TaskSpec {
+  // Overdue reviews escalate to the chair (the chair's own task to the planning office).
+  const toChair: Assignee | undefined = assignee.type === 'user' && assignee.userId === setup.committee.chairId ? undefined : { type: 'user', userId: setup.committee.chairId };
+  return {
+    kind,
+    title,
+    assignee,
+    dueAt: new Date(Date.now() + setup.committee.reviewDays * DAY).toISOString(),
+    escalation: { remindBeforeMs: [DAY], chain: toChair ? [toChair] : escalation(setup, [], 2 * DAY).chain, graceMs: 2 * DAY },
+    submittedBy,
+    cycleId: status.cycleId,
+    links: { version: String(version), round: String(status.round) },
+  };
+}
+
+function commentsOf(decisions: (TaskDecision | undefined)[]): string[] {
+  return decisions.flatMap((d) => {
+    const comments = (d?.payload?.comments as { anchor: string; text: string }[] | undefined) ?? [];
+    return [...(d?.comment ? [d.comment] : []), ...comments.map((c) => `${c.anchor}: ${c.text}`)];
+  });
+}
