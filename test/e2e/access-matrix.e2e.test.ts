@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DEMO_PASSWORD, routeTable, type RouteEntry } from '@rollplan/api';
 import { NotificationEntity, TaskEntity } from '@rollplan/db';
+import { samplePlan } from '../support/plans';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 
 // The role × endpoint matrix, built from the application's own route table: a new endpoint
@@ -30,6 +31,12 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'POST /cycles': ['admin'],
   'GET /cycles/:id': 'signed-in',
   'POST /cycles/:id/cancel': ['admin'],
+  'POST /cycles/:id/drafts': ['admin'],
+  'POST /cycles/:id/contributions/:unitId/waive': ['admin'],
+  'POST /cycles/:id/contributions/:unitId/extend': ['admin'],
+  'GET /plans/:cycleId/versions': 'signed-in',
+  'GET /plans/:cycleId/versions/:version': 'signed-in',
+  'GET /plans/:cycleId/diff': 'signed-in',
   'GET /users': ['admin', 'auditor'],
   'POST /users': ['admin'],
   'GET /users/:id': ['admin', 'auditor'],
@@ -80,11 +87,26 @@ describe('role × endpoint matrix', () => {
   let cycleId: string;
   let targetUserId: string;
   let unitId: string;
+  let customerUnitId: string;
+  let planCycleId: string;
 
   const unique = () => randomUUID().slice(0, 8);
   const newUser = async () =>
     (await admin.post('/users').send({ email: `m-${unique()}@rollplan.example`, displayName: 'Matrix', password: 'matrix passphrase', roles: ['reviewer'] }).expect(201)).body.id as string;
   const newCycle = async () => (await admin.post('/cycles').send({ title: 'Matrix cycle', startYear: 2027 }).expect(201)).body.id as string;
+  /** A cycle of one contributor (finance) whose contribution task is open. */
+  const contributingCycle = async () => {
+    const id = (await admin.post('/cycles').send({ title: 'Matrix plan', startYear: 2027, contributingUnitIds: [unitId] }).expect(201)).body.id as string;
+    await eventually(() => admin.get(`/cycles/${id}`).then((r) => r.body), (c) => c.pending?.length === 1);
+    return id;
+  };
+  /** A cycle waiting for its first draft: its only contribution waived. */
+  const draftableCycle = async () => {
+    const id = await contributingCycle();
+    await admin.post(`/cycles/${id}/contributions/${unitId}/waive`).send({ reason: 'matrix' }).expect(200);
+    return id;
+  };
+  const plan = () => samplePlan({ finance: unitId, customer: customerUnitId });
   const freshLogin = async () => (await request(system.baseUrl).post('/auth/login').send({ email: DEMO.finance, password: DEMO_PASSWORD }).expect(200)).body;
 
   /** Opens an ad-hoc request held by the caller (by their unit, for `group`) and returns its task id. */
@@ -133,6 +155,18 @@ describe('role × endpoint matrix', () => {
     'POST /cycles': async () => ({ path: '/cycles', body: { title: `Matrix ${unique()}`, startYear: 2027 } }),
     'GET /cycles/:id': async () => ({ path: `/cycles/${cycleId}` }),
     'POST /cycles/:id/cancel': async () => ({ path: `/cycles/${await newCycle()}/cancel`, body: { reason: 'matrix' } }),
+    'POST /cycles/:id/drafts': async (caller) => ({ path: `/cycles/${caller === 'admin' ? await draftableCycle() : planCycleId}/drafts`, body: plan() }),
+    'POST /cycles/:id/contributions/:unitId/waive': async (caller) => ({
+      path: `/cycles/${caller === 'admin' ? await contributingCycle() : planCycleId}/contributions/${unitId}/waive`,
+      body: { reason: 'covered elsewhere' },
+    }),
+    'POST /cycles/:id/contributions/:unitId/extend': async (caller) => ({
+      path: `/cycles/${caller === 'admin' ? await contributingCycle() : planCycleId}/contributions/${unitId}/extend`,
+      body: { reason: 'year-end close', dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+    }),
+    'GET /plans/:cycleId/versions': async () => ({ path: `/plans/${planCycleId}/versions` }),
+    'GET /plans/:cycleId/versions/:version': async () => ({ path: `/plans/${planCycleId}/versions/1` }),
+    'GET /plans/:cycleId/diff': async () => ({ path: `/plans/${planCycleId}/diff?from=1&to=1` }),
     'GET /users': async () => ({ path: '/users' }),
     'POST /users': async () => ({
       path: '/users',
@@ -201,7 +235,11 @@ describe('role × endpoint matrix', () => {
     admin = request.agent(system.baseUrl).auth(tokens.admin!, { type: 'bearer' });
     cycleId = await newCycle();
     targetUserId = await newUser();
-    unitId = (await admin.get('/org-units').expect(200)).body.find((u: { code: string }) => u.code === 'finance').id;
+    const units = (await admin.get('/org-units').expect(200)).body as { code: string; id: string }[];
+    unitId = units.find((u) => u.code === 'finance')!.id;
+    customerUnitId = units.find((u) => u.code === 'customer')!.id;
+    planCycleId = await draftableCycle();
+    await admin.post(`/cycles/${planCycleId}/drafts`).send(plan()).expect(201);
   });
   afterAll(() => system?.stop());
 

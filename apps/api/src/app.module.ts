@@ -10,6 +10,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CyclesModule } from './cycles/cycles.module';
 import { PeopleModule } from './people/people.module';
+import { PlansModule } from './plans/plans.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { TasksModule } from './tasks/tasks.module';
 import { HealthModule } from './health/health.module';
@@ -40,6 +41,7 @@ export class AppModule {
         PeopleModule,
         AuditModule,
         CyclesModule,
+        PlansModule,
         TasksModule,
         NotificationsModule,
       ],

@@ -1,11 +1,13 @@
 import { CyclePhase, cancelCycleSchema, cycleWorkflowId, isTerminalPhase, listCyclesQuerySchema, startCycleSchema } from './cycle';
 
 describe('startCycleSchema', () => {
-  it('accepts a title and start year and defaults the horizon to three years', () => {
+  it('accepts a title and start year and defaults the rest: three years, no internal review, 7-day reviews, 3 rounds', () => {
     expect(startCycleSchema.parse({ title: '  Plan 2027  ', startYear: 2027 })).toEqual({
       title: 'Plan 2027',
       startYear: 2027,
       horizonYears: 3,
+      internalReviewUnitIds: [],
+      committee: { reviewDays: 7, maxRounds: 3 },
     });
   });
 

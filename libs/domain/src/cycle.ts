@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { groupRuleSchema } from './tasks';
 
 /**
  * A planning cycle: one three-year strategic plan from first draft to closure.
@@ -35,7 +36,7 @@ const title = z
   .min(1, 'must not be empty')
   .max(200, 'must be at most 200 characters');
 
-/** Body of `POST /cycles`. Unknown fields are rejected. */
+/** Body of `POST /cycles`. Unknown fields are rejected; everything but title and year has a default. */
 export const startCycleSchema = z.strictObject({
   title,
   startYear: z
@@ -44,6 +45,19 @@ export const startCycleSchema = z.strictObject({
     .min(MIN_START_YEAR, `must be ${MIN_START_YEAR} or later`)
     .max(MAX_START_YEAR, `must be ${MAX_START_YEAR} or earlier`),
   horizonYears: z.literal(PLAN_HORIZON_YEARS).default(PLAN_HORIZON_YEARS),
+  /** Units that contribute an analysis; default: the five functional centers. */
+  contributingUnitIds: z.array(z.uuid('must be a UUID')).min(1).max(100).optional(),
+  /** When contributions are due; default: 14 days after the start. */
+  contributionDueAt: z.iso.datetime({ offset: true }).optional(),
+  /** Departments that review each draft before the committee (seed 003); default: none. */
+  internalReviewUnitIds: z.array(z.uuid('must be a UUID')).max(20).default([]),
+  committee: z
+    .strictObject({
+      rule: groupRuleSchema.optional(),
+      reviewDays: z.number().int().min(1).max(60).default(7),
+      maxRounds: z.number().int().min(1).max(10).default(3),
+    })
+    .default({ reviewDays: 7, maxRounds: 3 }),
 });
 export type StartCycleRequest = z.infer<typeof startCycleSchema>;
 
@@ -65,3 +79,10 @@ export type ListCyclesQuery = z.infer<typeof listCyclesQuerySchema>;
 export function cycleWorkflowId(cycleId: string): string {
   return `cycle-${cycleId}`;
 }
+
+export const waiveContributionSchema = z.strictObject({ reason: z.string().trim().min(1, 'must not be empty').max(2000) });
+export const extendContributionSchema = z.strictObject({
+  dueAt: z.iso.datetime({ offset: true }),
+  reason: z.string().trim().min(1, 'must not be empty').max(2000),
+});
+export const diffQuerySchema = z.strictObject({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) });

@@ -25,7 +25,7 @@ export interface TaskActivities {
   recordTaskDelegation(input: { taskId: string; toUserId: string; actor: Actor }): Promise<void>;
   recordTaskDecision(input: { decision: import('./human-task.messages').TaskDecision; actor: Actor | null }): Promise<void>;
   cancelTask(input: { taskId: string; reason: string }): Promise<void>;
-  rescheduleTask(input: { taskId: string; dueAt: string }): Promise<void>;
+  rescheduleTask(input: { taskId: string; dueAt: string; reason?: string; actor?: Actor }): Promise<void>;
 }
 
 /** Activities of plan drafting and review: plan versions and the effective version. */

@@ -8,6 +8,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import {
   TASK_KINDS,
   TaskStatus,
@@ -48,12 +49,24 @@ function fail(type: string, message: string, details?: unknown[]): never {
  */
 export class TaskBoard {
   private readonly tasks = new Map<string, TaskState>();
+  /** Ids of tasks whose `openTask` activity is running. */
+  private readonly opening = new Set<string>();
 
   install(): this {
     setHandler(tasksQuery, () => [...this.tasks.values()]);
 
-    setHandler(
+    this.handleTaskUpdate(
       completeTaskUpdate,
+      ({ taskId, outcome, payload, actor }) => {
+        const task = this.requireOpen(taskId);
+        this.assertMayAct(task, actor);
+        const kind: TaskKind = TASK_KINDS[task.spec.kind];
+        if (kind.fourEyes && task.spec.submittedBy === actor.userId) {
+          fail(FailureType.Forbidden, 'four-eyes: whoever submitted the work may not decide on it');
+        }
+        const problems = validateDecision(task.spec.kind, outcome, payload);
+        if (problems.length > 0) fail(FailureType.ValidationFailed, 'invalid decision', problems);
+      },
       async ({ taskId, outcome, comment, payload, actor }) => {
         const task = this.require(taskId);
         // Two updates may pass their validators in one activation: only the first decides.
@@ -64,22 +77,16 @@ export class TaskBoard {
         await activities.recordTaskDecision({ decision, actor });
         return decision;
       },
-      {
-        validator: ({ taskId, outcome, payload, actor }) => {
-          const task = this.requireOpen(taskId);
-          this.assertMayAct(task, actor);
-          const kind: TaskKind = TASK_KINDS[task.spec.kind];
-          if (kind.fourEyes && task.spec.submittedBy === actor.userId) {
-            fail(FailureType.Forbidden, 'four-eyes: whoever submitted the work may not decide on it');
-          }
-          const problems = validateDecision(task.spec.kind, outcome, payload);
-          if (problems.length > 0) fail(FailureType.ValidationFailed, 'invalid decision', problems);
-        },
-      },
     );
 
-    setHandler(
+    this.handleTaskUpdate(
       claimTaskUpdate,
+      ({ taskId, actor }) => {
+        const task = this.requireOpen(taskId);
+        if (task.assignee.type === 'user') fail(FailureType.Conflict, 'only a task held by a group can be claimed');
+        if (task.claimedBy && task.claimedBy !== actor.userId) fail(FailureType.Conflict, 'task is claimed by someone else');
+        this.assertMayAct(task, actor);
+      },
       async ({ taskId, actor }) => {
         const task = this.require(taskId);
         task.claimedBy = actor.userId;
@@ -87,18 +94,14 @@ export class TaskBoard {
         await activities.recordTaskClaim({ taskId, claimedBy: actor.userId, actor });
         return task;
       },
-      {
-        validator: ({ taskId, actor }) => {
-          const task = this.requireOpen(taskId);
-          if (task.assignee.type === 'user') fail(FailureType.Conflict, 'only a task held by a group can be claimed');
-          if (task.claimedBy && task.claimedBy !== actor.userId) fail(FailureType.Conflict, 'task is claimed by someone else');
-          this.assertMayAct(task, actor);
-        },
-      },
     );
 
-    setHandler(
+    this.handleTaskUpdate(
       unclaimTaskUpdate,
+      ({ taskId, actor }) => {
+        const task = this.requireOpen(taskId);
+        if (task.claimedBy !== actor.userId) fail(FailureType.Conflict, 'you have not claimed this task');
+      },
       async ({ taskId, actor }) => {
         const task = this.require(taskId);
         task.claimedBy = undefined;
@@ -106,16 +109,15 @@ export class TaskBoard {
         await activities.recordTaskClaim({ taskId, claimedBy: null, actor });
         return task;
       },
-      {
-        validator: ({ taskId, actor }) => {
-          const task = this.requireOpen(taskId);
-          if (task.claimedBy !== actor.userId) fail(FailureType.Conflict, 'you have not claimed this task');
-        },
-      },
     );
 
-    setHandler(
+    this.handleTaskUpdate(
       delegateTaskUpdate,
+      ({ taskId, toUserId, actor }) => {
+        const task = this.requireOpen(taskId);
+        this.assertMayAct(task, actor);
+        if (toUserId === actor.userId) fail(FailureType.Conflict, 'cannot delegate to yourself');
+      },
       async ({ taskId, toUserId, actor }) => {
         const task = this.require(taskId);
         // The delegator stays accountable: the read model keeps who delegated.
@@ -126,15 +128,31 @@ export class TaskBoard {
         await activities.recordTaskDelegation({ taskId, toUserId, actor });
         return task;
       },
-      {
-        validator: ({ taskId, toUserId, actor }) => {
-          const task = this.requireOpen(taskId);
-          this.assertMayAct(task, actor);
-          if (toUserId === actor.userId) fail(FailureType.Conflict, 'cannot delegate to yourself');
-        },
-      },
     );
     return this;
+  }
+
+  /**
+   * Registers a task update. The task row is visible to the API as soon as the `openTask`
+   * activity commits, a moment before the workflow learns the activity finished: an update
+   * for a task still opening is accepted, waits for it, and is checked then.
+   */
+  private handleTaskUpdate<Input extends { taskId: string }, Result>(
+    update: UpdateDefinition<Result, [Input]>,
+    check: (input: Input) => void,
+    apply: (input: Input) => Promise<Result>,
+  ): void {
+    setHandler(
+      update,
+      async (input) => {
+        if (this.opening.has(input.taskId)) {
+          await condition(() => !this.opening.has(input.taskId));
+          check(input);
+        }
+        return apply(input);
+      },
+      { validator: (input) => void (this.opening.has(input.taskId) || check(input)) },
+    );
   }
 
   /** Opens one task and waits for its decision (or the system's, on final timeout); undefined if it was cancelled (waived). */
@@ -156,11 +174,11 @@ export class TaskBoard {
   }
 
   /** Moves a task's due date; its reminders and escalations are scheduled again from the new date. */
-  async reschedule(taskId: string, dueAt: string): Promise<void> {
+  async reschedule(taskId: string, dueAt: string, why: { reason?: string; actor?: Actor } = {}): Promise<void> {
     const task = this.requireOpen(taskId);
     task.spec = { ...task.spec, dueAt };
     task.rescheduled = true;
-    await activities.rescheduleTask({ taskId, dueAt });
+    await activities.rescheduleTask({ taskId, dueAt, ...why });
   }
 
   /** Open tasks, for status views. */
@@ -171,20 +189,22 @@ export class TaskBoard {
   /**
    * Opens one task per spec and waits until `rule` decides: `passOutcome` votes pass, others
    * fail. Tasks still open then are cancelled — their votes can no longer change the result.
+   * With `hearEveryone` (committee review rounds) the group waits for every ballot, so each
+   * member's comments reach the revision; the rule is applied to the complete tally.
    */
-  async decideGroup(specs: TaskSpec[], rule: GroupRule, passOutcome: string) {
+  async decideGroup(specs: TaskSpec[], rule: GroupRule, passOutcome: string, { hearEveryone = false } = {}) {
     const tasks = await Promise.all(specs.map((spec) => this.open(spec)));
     const tally = () => tallyGroup(rule, tasks.length, tasks.filter((t) => t.decision).map((t) => ({ pass: t.decision!.outcome === passOutcome })));
     const scope = new CancellationScope();
     const waiting = scope.run(() => Promise.all(tasks.map((task) => this.wait(task)))).catch((error: unknown) => {
       if (!isCancellation(error)) throw error;
     });
-    await condition(() => tally().state !== 'open');
+    await condition(() => (hearEveryone ? tasks.every((t) => isClosedTask(t.status)) : tally().state !== 'open'));
     scope.cancel();
     await waiting;
     for (const task of tasks) if (!isClosedTask(task.status)) await this.cancel(task, 'the group has decided');
     const { state, passes, fails, needed } = tally();
-    return { state: state as 'passed' | 'failed', passes, fails, needed, decisions: tasks.flatMap((t) => (t.decision ? [t.decision] : [])) };
+    return { state: state === 'passed' ? ('passed' as const) : ('failed' as const), passes, fails, needed, decisions: tasks.flatMap((t) => (t.decision ? [t.decision] : [])) };
   }
 
   /** Cancels every task still open, e.g. when the cycle is cancelled. Safe to call in a cancelled scope. */
@@ -197,9 +217,11 @@ export class TaskBoard {
   private async open(spec: TaskSpec): Promise<TaskState> {
     const id = uuid4();
     const openedAt = new Date().toISOString();
+    this.opening.add(id);
     const { eligible } = await activities.openTask({ taskId: id, workflowId: workflowInfo().workflowId, spec, openedAt });
     const task: TaskState = { id, spec, status: TaskStatus.Open, assignee: spec.assignee, eligible, escalationStep: 0 };
     this.tasks.set(id, task);
+    this.opening.delete(id);
     return task;
   }
 

@@ -37,7 +37,7 @@ export async function runPlanDrafting(
   board: TaskBoard,
   enterPhase: (phase: CyclePhase) => Promise<void>,
 ): Promise<void> {
-  const contributions: ContributionState[] = setup.contributors.map((c) => ({ unitId: c.unitId, area: c.area, status: 'open' }));
+  const contributions: ContributionState[] = setup.contributors.map((c) => ({ unitId: c.unitId, area: c.area, status: 'open', dueAt: setup.contributionDueAt }));
   status.contributions = contributions;
   status.round = 0;
   status.versions = [];
@@ -48,7 +48,8 @@ export async function runPlanDrafting(
     if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office manages contributions');
     const contribution = contributions.find((c) => c.unitId === unitId);
     if (!contribution) fail(FailureType.NotFound, 'this unit does not contribute to the cycle');
-    if (contribution.status !== 'open' || !contribution.taskId) fail(FailureType.Conflict, `the contribution is already ${contribution.status}`);
+    if (contribution.status !== 'open') fail(FailureType.Conflict, `the contribution is already ${contribution.status}`);
+    if (!contribution.taskId) fail(FailureType.Conflict, 'the contribution task is still being opened; try again in a moment');
     return contribution;
   };
   setHandler(
@@ -64,9 +65,11 @@ export async function runPlanDrafting(
   );
   setHandler(
     extendContributionUpdate,
-    async ({ unitId, dueAt, actor }) => {
+    async ({ unitId, dueAt, reason, actor }) => {
       const contribution = findContribution(unitId, actor);
-      await board.reschedule(contribution.taskId!, dueAt!);
+      contribution.dueAt = dueAt!;
+      contribution.extensions = [...(contribution.extensions ?? []), { dueAt: dueAt!, reason, by: actor.userId }];
+      await board.reschedule(contribution.taskId!, dueAt!, { reason, actor });
       return contribution;
     },
     {
@@ -144,12 +147,12 @@ export async function runPlanDrafting(
       const ballots = setup.committee.memberIds.map((userId) =>
         reviewSpec('plan.review', `Review plan v${version} (round ${round})`, { type: 'user', userId }, setup, status, submittedBy, version),
       );
-      const vote = await board.decideGroup(ballots, setup.committee.rule, 'approve');
+      const vote = await board.decideGroup(ballots, setup.committee.rule, 'approve', { hearEveryone: true });
       reasons = commentsOf(vote.decisions);
       if (vote.state === 'passed') {
         verdict = await chairDecides();
       } else {
-        // As many rejections as approvals were needed: rejected. Otherwise the office revises.
+        // As many rejections as approvals would have been needed: rejected. Otherwise the office revises.
         const rejects = vote.decisions.filter((d) => d.outcome === 'reject').length;
         verdict = rejects >= vote.needed ? 'reject' : 'request_changes';
       }

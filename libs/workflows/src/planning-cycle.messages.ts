@@ -33,7 +33,9 @@ export interface ContributionState {
   area: ContributionArea;
   taskId?: string;
   status: 'open' | 'submitted' | 'waived';
+  dueAt: string;
   waiver?: { reason: string; by: string };
+  extensions?: { dueAt: string; reason: string; by: string }[];
 }
 
 export interface PendingTask {

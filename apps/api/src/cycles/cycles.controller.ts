@@ -4,7 +4,16 @@ import type { Response } from 'express';
 import { ApiScope, Role, type Actor } from '@rollplan/domain';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator';
-import { CancelCycleDto, CycleIdParamDto, ListCyclesQueryDto, StartCycleDto } from './cycles.dto';
+import {
+  CancelCycleDto,
+  ContributionParamDto,
+  CycleIdParamDto,
+  ExtendContributionDto,
+  ListCyclesQueryDto,
+  StartCycleDto,
+  SubmitDraftDto,
+  WaiveContributionDto,
+} from './cycles.dto';
 import { CyclesService, type CycleView } from './cycles.service';
 
 const EVERY_ROLE = Object.values(Role);
@@ -55,5 +64,34 @@ export class CyclesController {
     @CurrentActor() actor: Actor,
   ): Promise<CycleView> {
     return this.cycles.cancel(id, body, actor, idempotencyKey);
+  }
+
+  @Post(':id/drafts')
+  @Roles([Role.Admin])
+  @ApiIdempotencyKey()
+  @ApiOperation({ summary: 'Submit a draft plan: checked in full (400 lists every problem), then an immutable new version goes to review' })
+  submitDraft(
+    @Param() { id }: CycleIdParamDto,
+    @Body() body: SubmitDraftDto,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.cycles.submitDraft(id, body, actor, idempotencyKey);
+  }
+
+  @Post(':id/contributions/:unitId/waive')
+  @Roles([Role.Admin])
+  @HttpCode(200)
+  @ApiOperation({ summary: "Waive a unit's contribution, with the reason" })
+  waive(@Param() { id, unitId }: ContributionParamDto, @Body() body: WaiveContributionDto, @CurrentActor() actor: Actor) {
+    return this.cycles.changeContribution(id, unitId, { reason: body.reason }, actor);
+  }
+
+  @Post(':id/contributions/:unitId/extend')
+  @Roles([Role.Admin])
+  @HttpCode(200)
+  @ApiOperation({ summary: "Move a unit's contribution due date, with the reason" })
+  extend(@Param() { id, unitId }: ContributionParamDto, @Body() body: ExtendContributionDto, @CurrentActor() actor: Actor) {
+    return this.cycles.changeContribution(id, unitId, { reason: body.reason, dueAt: new Date(body.dueAt).toISOString() }, actor);
   }
 }

@@ -1,8 +1,19 @@
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { cancelCycleSchema, listCyclesQuerySchema, startCycleSchema } from '@rollplan/domain';
+import {
+  cancelCycleSchema,
+  extendContributionSchema,
+  listCyclesQuerySchema,
+  planContentSchema,
+  startCycleSchema,
+  waiveContributionSchema,
+} from '@rollplan/domain';
 
 export class StartCycleDto extends createZodDto(startCycleSchema) {}
 export class CancelCycleDto extends createZodDto(cancelCycleSchema) {}
 export class ListCyclesQueryDto extends createZodDto(listCyclesQuerySchema) {}
 export class CycleIdParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID') })) {}
+export class SubmitDraftDto extends createZodDto(planContentSchema) {}
+export class WaiveContributionDto extends createZodDto(waiveContributionSchema) {}
+export class ExtendContributionDto extends createZodDto(extendContributionSchema) {}
+export class ContributionParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID'), unitId: z.uuid('must be a UUID') })) {}

@@ -3,25 +3,33 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import type { Repository } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import {
   DomainError,
   ErrorCode,
   cycleWorkflowId,
   planYears,
+  Role,
+  UnitKind,
+  validatePlan,
   type Actor,
   type CancelCycleRequest,
+  type PlanContent,
   type ListCyclesQuery,
   type StartCycleRequest,
 } from '@rollplan/domain';
-import { CycleEntity } from '@rollplan/db';
+import { CommitteeMemberEntity, CycleEntity, OrgUnitEntity } from '@rollplan/db';
 import {
   Procedure,
   SearchAttribute,
   WorkflowType,
   cancelCycleUpdate,
   cycleStatusQuery,
+  extendContributionUpdate,
+  submitDraftUpdate,
+  waiveContributionUpdate,
+  type CycleSetup,
   type CycleStatus,
   type PlanningCycleInput,
 } from '@rollplan/workflows';
@@ -40,6 +48,12 @@ export interface CycleView {
   planYears: number[];
   phase: CycleStatus['phase'];
   phaseSince: string;
+  round?: number;
+  versions?: number[];
+  effectiveVersion?: number;
+  contributions?: CycleStatus['contributions'];
+  pending?: CycleStatus['pending'];
+  rejection?: CycleStatus['rejection'];
   startedBy?: string;
   cancellation?: CycleStatus['cancellation'];
   createdAt?: string;
@@ -62,7 +76,14 @@ export class CyclesService {
     // Keys are scoped per user: two admins choosing the same key start two cycles.
     const cycleId = idempotencyKey ? uuidv5(`${actor.userId}:${idempotencyKey}`, IDEMPOTENT_CYCLE_NAMESPACE) : randomUUID();
     const requestHash = hashRequest(request);
-    const input: PlanningCycleInput = { cycleId, ...request, startedBy: actor };
+    const input: PlanningCycleInput = {
+      cycleId,
+      title: request.title,
+      startYear: request.startYear,
+      horizonYears: request.horizonYears,
+      startedBy: actor,
+      setup: await this.resolveSetup(request),
+    };
     const workflowId = cycleWorkflowId(cycleId);
     try {
       await this.temporal.workflow.start(WorkflowType.PlanningCycle, {
@@ -90,6 +111,71 @@ export class CyclesService {
       return { cycle: await this.get(cycleId), created: false };
     }
     return { cycle: toView({ ...input, phase: 'starting', phaseSince: new Date().toISOString() }, workflowId), created: true };
+  }
+
+  /** Who contributes and who reviews, from the request and the org structure. */
+  private async resolveSetup(request: StartCycleRequest): Promise<CycleSetup> {
+    const units = this.cycles.manager.getRepository(OrgUnitEntity);
+    const contributorUnits = request.contributingUnitIds
+      ? await units.findBy({ id: In(request.contributingUnitIds) })
+      : await units.find({ where: { kind: UnitKind.FunctionalCenter }, order: { code: 'ASC' } });
+    const missing = (request.contributingUnitIds ?? []).filter((id) => !contributorUnits.some((u) => u.id === id));
+    if (missing.length > 0 || contributorUnits.length === 0) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'unknown contributing units', [{ path: 'contributingUnitIds', message: missing.length ? `no such org units: ${missing.join(', ')}` : 'there are no functional centers' }]);
+    }
+    const reviewUnits = await units.findBy({ id: In(request.internalReviewUnitIds) });
+    if (reviewUnits.length !== new Set(request.internalReviewUnitIds).size) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'unknown internal review units', [{ path: 'internalReviewUnitIds', message: 'no such org unit' }]);
+    }
+    const members = await this.cycles.manager
+      .getRepository(CommitteeMemberEntity)
+      .createQueryBuilder('c')
+      .innerJoinAndSelect('c.user', 'u', 'u.active = true')
+      .orderBy('c.joinedAt', 'ASC')
+      .getMany();
+    const chair = members.find((m) => m.user!.roles.includes(Role.Chair));
+    if (!chair) throw new DomainError(ErrorCode.Conflict, 'the decision committee has no active chair');
+    const memberIds = members.filter((m) => m !== chair).map((m) => m.userId);
+    const office = await units.findOneBy({ kind: UnitKind.PlanningOffice });
+    return {
+      contributors: contributorUnits.map((u) => ({ unitId: u.id, area: u.area ?? 'subsidiary', name: u.name })),
+      contributionDueAt: request.contributionDueAt ? new Date(request.contributionDueAt).toISOString() : new Date(Date.now() + 14 * 86_400_000).toISOString(),
+      ...(office ? { planningOfficeUnitId: office.id } : {}),
+      internalReviewUnitIds: request.internalReviewUnitIds,
+      committee: {
+        // Members vote; the chair gives the final approval. Default rule: a majority of the members.
+        memberIds: memberIds.length > 0 ? memberIds : [chair.userId],
+        chairId: chair.userId,
+        rule: request.committee.rule ?? { kind: 'n_of_m', n: Math.floor(Math.max(memberIds.length, 1) / 2) + 1 },
+        reviewDays: request.committee.reviewDays,
+        maxRounds: request.committee.maxRounds,
+      },
+    };
+  }
+
+  /** Submits a draft: checked against the org structure here, against the plan rules in the workflow too. */
+  async submitDraft(cycleId: string, content: PlanContent, actor: Actor, idempotencyKey?: string): Promise<{ version: number }> {
+    const status = await this.get(cycleId);
+    const unitIds = new Set((await this.cycles.manager.getRepository(OrgUnitEntity).find({ select: { id: true } })).map((u) => u.id));
+    const problems = validatePlan(content, status, unitIds);
+    if (problems.length > 0) throw new DomainError(ErrorCode.ValidationFailed, 'the draft is not valid', problems);
+    try {
+      return await this.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).executeUpdate(submitDraftUpdate, {
+        args: [{ content, actor }],
+        updateId: idempotencyKey ? `draft:${actor.userId}:${idempotencyKey}` : randomUUID(),
+      });
+    } catch (error) {
+      return toDomainError(error, 'cycle');
+    }
+  }
+
+  async changeContribution(cycleId: string, unitId: string, change: { reason: string; dueAt?: string }, actor: Actor) {
+    const update = change.dueAt ? extendContributionUpdate : waiveContributionUpdate;
+    try {
+      return await this.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).executeUpdate(update, { args: [{ unitId, ...change, actor }] });
+    } catch (error) {
+      return toDomainError(error, 'cycle');
+    }
   }
 
   /** A cycle as its workflow reports it, with the read model's creation time. */
@@ -161,14 +247,28 @@ function toView(status: CycleStatus, workflowId: string, createdAt?: Date): Cycl
     planYears: planYears(status.startYear, status.horizonYears),
     phase: status.phase,
     phaseSince: status.phaseSince,
+    ...(status.round !== undefined ? { round: status.round } : {}),
+    ...(status.versions ? { versions: status.versions } : {}),
+    ...(status.effectiveVersion !== undefined ? { effectiveVersion: status.effectiveVersion } : {}),
+    ...(status.contributions ? { contributions: status.contributions } : {}),
+    ...(status.pending ? { pending: status.pending } : {}),
+    ...(status.rejection ? { rejection: status.rejection } : {}),
     ...(status.startedBy ? { startedBy: status.startedBy.userId } : {}),
     ...(status.cancellation ? { cancellation: status.cancellation } : {}),
     ...(createdAt ? { createdAt: createdAt.toISOString() } : {}),
   };
 }
 
-/** Canonical JSON (sorted keys) hashed: equal bodies hash equal whatever their key order. */
+/** Canonical JSON (keys sorted at every depth) hashed: equal bodies hash equal whatever their key order. */
 function hashRequest(request: StartCycleRequest): string {
-  const canonical = JSON.stringify(request, Object.keys(request).sort());
-  return createHash('sha256').update(canonical).digest('hex');
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -121,10 +121,10 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
       });
     },
 
-    async rescheduleTask({ taskId, dueAt }) {
+    async rescheduleTask({ taskId, dueAt, reason, actor }) {
       await dataSource.transaction(async (manager) => {
         await tasks(manager).update({ id: taskId }, { dueAt: new Date(dueAt) });
-        await audit(manager, null, 'task.rescheduled', taskId, { dueAt });
+        await audit(manager, actor ?? null, 'task.rescheduled', taskId, { dueAt, ...(reason ? { reason } : {}) });
       });
     },
 

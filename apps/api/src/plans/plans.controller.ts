@@ -1,0 +1,51 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createZodDto } from 'nestjs-zod';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { ApiScope, DomainError, ErrorCode, Role, diffPlans, diffQuerySchema } from '@rollplan/domain';
+import { PlanVersionEntity } from '@rollplan/db';
+import { Roles } from '../auth/auth.decorators';
+
+class CycleParamDto extends createZodDto(z.strictObject({ cycleId: z.uuid('must be a UUID') })) {}
+class VersionParamDto extends createZodDto(z.strictObject({ cycleId: z.uuid('must be a UUID'), version: z.coerce.number().int().min(1) })) {}
+class DiffQueryDto extends createZodDto(diffQuerySchema) {}
+
+const EVERY_ROLE = Object.values(Role);
+
+/** Plan versions of a cycle: immutable once submitted; listed, read and compared. */
+@ApiTags('plans')
+@Controller('plans/:cycleId')
+export class PlansController {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  @Get('versions')
+  @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
+  @ApiOperation({ summary: 'Every submitted version with its status (in review, changes requested, approved, superseded, rejected)' })
+  async list(@Param() { cycleId }: CycleParamDto) {
+    const rows = await this.db.getRepository(PlanVersionEntity).find({ where: { cycleId }, order: { version: 'ASC' } });
+    return rows.map(({ content: _content, ...row }) => ({ ...row, submittedAt: row.submittedAt.toISOString(), decidedAt: row.decidedAt?.toISOString() ?? null }));
+  }
+
+  @Get('versions/:version')
+  @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
+  async get(@Param() { cycleId, version }: VersionParamDto) {
+    const row = await this.version(cycleId, version);
+    return { ...row, submittedAt: row.submittedAt.toISOString(), decidedAt: row.decidedAt?.toISOString() ?? null };
+  }
+
+  @Get('diff')
+  @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
+  @ApiOperation({ summary: 'What changed between two versions: goals, initiatives, milestones, KPIs and targets, allocations — field by field' })
+  async diff(@Param() { cycleId }: CycleParamDto, @Query() { from, to }: DiffQueryDto) {
+    const [a, b] = await Promise.all([this.version(cycleId, from), this.version(cycleId, to)]);
+    return { from, to, changes: diffPlans(a.content, b.content) };
+  }
+
+  private async version(cycleId: string, version: number): Promise<PlanVersionEntity> {
+    const row = await this.db.getRepository(PlanVersionEntity).findOneBy({ cycleId, version });
+    if (!row) throw new DomainError(ErrorCode.NotFound, `version ${version} not found`);
+    return row;
+  }
+}

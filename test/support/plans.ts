@@ -1,0 +1,56 @@
+import type { PlanContent } from '@rollplan/domain';
+
+const months = (yearly: number) => Array.from({ length: 12 }, () => yearly / 12);
+
+/** A valid three-year plan for 2027–2029 owned by the given units. */
+export function samplePlan(units: { finance: string; customer: string }): PlanContent {
+  return {
+    goals: [
+      { id: 'revenue', title: 'Grow revenue', description: '', target: 'revenue 12 bn CNY in 2029' },
+      { id: 'nps', title: 'Delight customers', description: '', target: 'NPS 60 by 2029' },
+    ],
+    initiatives: [{ id: 'new-regions', title: 'Enter two new regions', description: '', ownerUnitId: units.customer, years: [2027, 2028], goalIds: ['revenue'] }],
+    milestones: [{ id: 'south-office', year: 2027, title: 'Open the southern office', initiativeId: 'new-regions' }],
+    allocations: [
+      { unitId: units.finance, year: 2027, budget: 40, headcount: 12 },
+      { unitId: units.customer, year: 2027, budget: 60, headcount: 30 },
+    ],
+    totals: [{ year: 2027, budget: 100, headcount: 42 }],
+    kpis: [
+      {
+        id: 'revenue-cny',
+        name: 'Revenue',
+        unit: 'CNY m',
+        direction: 'higher_is_better',
+        aggregation: 'sum',
+        ownerUnitId: units.finance,
+        goalIds: ['revenue'],
+        targets: [2027, 2028, 2029].map((year, i) => ({ year, target: 9600 + 1200 * i, monthly: months(9600 + 1200 * i) })),
+      },
+      {
+        id: 'nps',
+        name: 'Net promoter score',
+        unit: 'points',
+        direction: 'higher_is_better',
+        aggregation: 'last',
+        ownerUnitId: units.customer,
+        goalIds: ['nps'],
+        targets: [2027, 2028, 2029].map((year, i) => ({ year, target: 40 + 10 * i, monthly: [...Array<number>(11).fill(35), 40 + 10 * i] })),
+      },
+    ],
+    contributionIds: [],
+  };
+}
+
+/** A contribution payload for a center's area. */
+export function contributionFor(area: string): Record<string, string> {
+  const text = (what: string) => `${what}: analysed for 2027–2029`;
+  const byArea: Record<string, Record<string, string>> = {
+    strategy_rd: { industryEnvironment: text('industry'), businessModels: text('business models'), competitors: text('competitors') },
+    finance: { funding: text('funding'), investmentCapacity: text('investment'), financingCapacity: text('financing'), financialPosition: text('position') },
+    hr: { people: text('people'), capabilities: text('capabilities') },
+    project_operations: { engineeringCapability: text('engineering'), technicalManagementCapability: text('technical management') },
+    customer: { customers: text('customers'), marketing: text('marketing'), brand: text('brand') },
+  };
+  return { area, ...byArea[area] };
+}
