@@ -1,7 +1,7 @@
 // `npm run record-histories`: runs every replay scenario on the time-skipping server with the
 // real worker and saves the histories under test/fixtures/histories, named by scenario and
 // by the rollplan version that produced them. Keep old files: they prove the current code
-// still replays what earlier versions wrote.
+// still replays what earlier versions wrote. ONLY=name,name records just those scenarios.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -14,32 +14,38 @@ import { SCENARIOS } from './scenarios';
 import { FIXTURES_DIR, ROLLPLAN_VERSION } from './fixtures';
 
 it('records a history for every scenario', async () => {
-  const [env, db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
-  const taskQueue = uniqueTaskQueue('record');
-  const worker = await createTestWorker(env, { taskQueue, dataSource: db.dataSource });
+  const db = await createTestDatabase();
   await seedDemoOrganization(db.dataSource);
   const people: Record<string, Actor> = {};
   for (const u of await db.dataSource.getRepository(UserEntity).find()) {
     people[u.email.split('@')[0]] = { userId: u.id, roles: u.roles, unitId: u.unitId, via: 'user' };
   }
   try {
-    await worker.runUntil(async () => {
-      for (const scenario of SCENARIOS) {
-        const ids = await scenario.run(env, taskQueue, people);
-        for (const workflowId of ids) {
-          const handle = env.client.workflow.getHandle(workflowId);
-          const [history, { type }] = await Promise.all([handle.fetchHistory(), handle.describe()]);
-          // Each history goes to the folder of its own workflow type (a scenario may run children).
-          const dir = join(FIXTURES_DIR, type);
-          mkdirSync(dir, { recursive: true });
-          const file = join(dir, `${scenario.name}.v${ROLLPLAN_VERSION}.json`);
-          writeFileSync(file, `${historyToJSON(history)}\n`);
-          console.log(`recorded ${file} (${history.events?.length} events)`);
-        }
+    // A time-skipping server per scenario: one scenario's leftovers (a lock on time skipping,
+    // a workflow still running) cannot stall the next one's timers.
+    for (const scenario of SCENARIOS.filter((s) => !process.env.ONLY || process.env.ONLY.split(',').includes(s.name))) {
+      const env = await createTimeSkippingEnv();
+      const taskQueue = uniqueTaskQueue('record');
+      const worker = await createTestWorker(env, { taskQueue, dataSource: db.dataSource });
+      try {
+        await worker.runUntil(async () => {
+          const ids = await scenario.run(env, taskQueue, people);
+          for (const workflowId of ids) {
+            const handle = env.client.workflow.getHandle(workflowId);
+            const [history, { type }] = await Promise.all([handle.fetchHistory(), handle.describe()]);
+            // Each history goes to the folder of its own workflow type (a scenario may run children).
+            const dir = join(FIXTURES_DIR, type);
+            mkdirSync(dir, { recursive: true });
+            const file = join(dir, `${scenario.name}.v${ROLLPLAN_VERSION}.json`);
+            writeFileSync(file, `${historyToJSON(history)}\n`);
+            console.log(`recorded ${file} (${history.events?.length} events)`);
+          }
+        });
+      } finally {
+        await env.teardown();
       }
-    });
+    }
   } finally {
-    await env.teardown();
     await db.drop();
   }
-});
+}, 300_000);

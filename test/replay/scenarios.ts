@@ -8,11 +8,15 @@ import {
   claimTaskUpdate,
   completeTaskUpdate,
   cycleStatusQuery,
+  extendContributionUpdate,
   openRequestUpdate,
+  submitDraftUpdate,
   tasksQuery,
   type PlanningCycleInput,
   type TaskSpec,
+  type TaskState,
 } from '@rollplan/workflows';
+import { contributionFor, samplePlan } from '../support/plans';
 
 /**
  * Runs recorded for replay: each drives one workflow type through a path worth keeping
@@ -32,6 +36,16 @@ async function waitForPhase(env: TestWorkflowEnvironment, workflowId: string, ph
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`${workflowId} never reached ${phase}`);
+}
+
+async function openTasksOf(env: TestWorkflowEnvironment, workflowId: string, kind: string, count: number): Promise<TaskState[]> {
+  const handle = env.client.workflow.getHandle(workflowId);
+  for (let i = 0; i < 200; i++) {
+    const open = (await handle.query(tasksQuery)).filter((t) => t.spec.kind === kind && t.status === 'open');
+    if (open.length >= count) return open;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${workflowId}: ${count} open ${kind} tasks never appeared`);
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -98,8 +112,63 @@ export const SCENARIOS: Scenario[] = [
       while (tasks.length < 1) tasks = await child.query(tasksQuery);
       await handle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay', by: people.admin }] });
       await handle.result();
+      // The dev server cancels the child when the cycle closes (REQUEST_CANCEL); the time-skipping
+      // server ignores parent close policies, so the recording asks for what the real one does.
+      await child.cancel().catch(() => undefined);
       await child.result().catch(() => undefined);
       return [handle.workflowId, requestId];
+    },
+  },
+  {
+    // v0.4: contributions (one extended), internal review, round 1 changes requested, round 2
+    // approved by the members and the chair, then cancelled in execution.
+    name: 'drafting-two-rounds-approved',
+    workflowType: WorkflowType.PlanningCycle,
+    async run(env, taskQueue, people) {
+      const DAY = 86_400_000;
+      const now = Number(await env.currentTimeMs());
+      const plan = samplePlan({ finance: people.finance.unitId!, customer: people.customer.unitId! });
+      const input: PlanningCycleInput = {
+        cycleId: randomUUID(),
+        title: 'Replay plan with drafting',
+        startYear: 2027,
+        horizonYears: 3,
+        startedBy: people.admin,
+        setup: {
+          contributors: [
+            { unitId: people.finance.unitId!, area: 'finance', name: 'Finance Center' },
+            { unitId: people.hr.unitId!, area: 'hr', name: 'HR Center' },
+          ],
+          contributionDueAt: new Date(now + 14 * DAY).toISOString(),
+          planningOfficeUnitId: people.admin.unitId!,
+          internalReviewUnitIds: [people.hr.unitId!],
+          committee: { memberIds: [people.reviewer1.userId, people.reviewer2.userId], chairId: people.chair.userId, rule: { kind: 'all' }, reviewDays: 7, maxRounds: 3 },
+        },
+      };
+      const handle = await env.client.workflow.start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue, args: [input] });
+      const complete = (task: TaskState, actor: Actor, outcome: string, payload?: Record<string, unknown>) =>
+        handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, outcome, actor, payload }] });
+      const byHolder = (tasks: TaskState[], who: string) => tasks.find((t) => t.eligible.includes(people[who].userId))!;
+
+      const contributions = await openTasksOf(env, handle.workflowId, 'plan.contribution', 2);
+      await complete(byHolder(contributions, 'hr'), people.hr, 'submitted', contributionFor('hr'));
+      await handle.executeUpdate(extendContributionUpdate, { args: [{ unitId: people.finance.unitId!, dueAt: new Date(now + 21 * DAY).toISOString(), reason: 'replay', actor: people.admin }] });
+      await env.sleep(15 * DAY);
+      await complete(byHolder(contributions, 'finance'), people.finance, 'submitted', contributionFor('finance'));
+
+      for (const [round, verdicts] of [[1, ['request_changes', 'approve']], [2, ['approve', 'approve']]] as const) {
+        await handle.executeUpdate(submitDraftUpdate, { args: [{ content: plan, actor: people.admin }] });
+        await complete((await openTasksOf(env, handle.workflowId, 'plan.internal_review', 1))[0], people.hr, 'no_objection');
+        const ballots = await openTasksOf(env, handle.workflowId, 'plan.review', 2);
+        await complete(byHolder(ballots, 'reviewer1'), people.reviewer1, verdicts[0], { comments: [{ anchor: 'goals.revenue', text: `round ${round}` }] });
+        await complete(byHolder(ballots, 'reviewer2'), people.reviewer2, verdicts[1]);
+        if (round === 1) await waitForPhase(env, handle.workflowId, 'drafting');
+      }
+      await complete((await openTasksOf(env, handle.workflowId, 'plan.final_approval', 1))[0], people.chair, 'approve');
+      await waitForPhase(env, handle.workflowId, 'execution');
+      await handle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay', by: people.admin }] });
+      await handle.result();
+      return [handle.workflowId];
     },
   },
 ];
