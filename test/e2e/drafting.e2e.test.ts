@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { OrgUnitEntity, TaskEntity } from '@rollplan/db';
 import { contributionFor, samplePlan } from '../support/plans';
@@ -82,7 +83,9 @@ describe('three-year plan: drafting and committee review', () => {
     const revised = structuredClone(plan);
     revised.goals[0].target = 'revenue 13 bn CNY in 2029';
     revised.kpis[0].targets[2] = { year: 2029, target: 13000, monthly: Array.from({ length: 12 }, () => 13000 / 12) };
-    expect((await admin.post(`/cycles/${cycle.id}/drafts`).send(revised).expect(201)).body).toEqual({ version: 2 });
+    expect((await admin.post(`/cycles/${cycle.id}/drafts`).set('Idempotency-Key', 'revision-2').send(revised).expect(201)).body).toEqual({ version: 2 });
+    // A retried submission (same key) returns the same version and makes no third one.
+    expect((await admin.post(`/cycles/${cycle.id}/drafts`).set('Idempotency-Key', 'revision-2').send(revised).expect(201)).body).toEqual({ version: 2 });
     await eventually(() => admin.get(`/cycles/${cycle.id}`).then((r) => r.body), (c) => c.phase === 'committee_review' && c.round === 2 && c.pending?.length === 2);
 
     const r2a = await openTask(DEMO.reviewer, cycle.id, 'plan.review');
@@ -132,5 +135,7 @@ describe('three-year plan: drafting and committee review', () => {
     const rejected = await eventually(() => admin.get(`/cycles/${cycle.id}`).then((r) => r.body), (c) => c.phase === 'rejected');
     expect(rejected.rejection.reasons).toEqual(['Not ambitious enough', 'Not ambitious enough']);
     expect((await admin.get(`/plans/${cycle.id}/versions`).expect(200)).body.map((v: { status: string }) => v.status)).toEqual(['rejected']);
+    expect((await admin.get(`/plans/${randomUUID()}/versions`).expect(404)).body.error).toBe('not_found');
+    expect((await admin.get(`/plans/${cycle.id}/diff`).query({ from: 1, to: 'two' }).expect(400)).body.details[0].path).toBe('to');
   });
 });

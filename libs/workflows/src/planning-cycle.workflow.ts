@@ -36,8 +36,9 @@ const { recordCycleStarted, recordCyclePhase } = proxyActivities<CycleActivities
 
 /**
  * The three-year planning cycle: the parent workflow of every procedure of one plan.
- * Today it records the cycle and opens drafting; drafting, committee review, the monthly
- * loop and the yearly rolling adjustment join as child workflows (docs/workflows.md).
+ * It records the cycle, runs drafting and committee review to an effective version or a
+ * rejection (docs/drafting.md) and hosts ad-hoc requests as children; it ends when it is
+ * cancelled, rejected or closed.
  */
 export async function planningCycle(input: PlanningCycleInput): Promise<CycleStatus> {
   const status: CycleStatus = { ...input, phase: CyclePhase.Starting, phaseSince: now() };

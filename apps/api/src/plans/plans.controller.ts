@@ -5,7 +5,7 @@ import { createZodDto } from 'nestjs-zod';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { ApiScope, DomainError, ErrorCode, Role, diffPlans, diffQuerySchema } from '@rollplan/domain';
-import { PlanVersionEntity } from '@rollplan/db';
+import { CycleEntity, PlanVersionEntity } from '@rollplan/db';
 import { Roles } from '../auth/auth.decorators';
 
 class CycleParamDto extends createZodDto(z.strictObject({ cycleId: z.uuid('must be a UUID') })) {}
@@ -24,6 +24,7 @@ export class PlansController {
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: 'Every submitted version with its status (in review, changes requested, approved, superseded, rejected)' })
   async list(@Param() { cycleId }: CycleParamDto) {
+    if (!(await this.db.getRepository(CycleEntity).existsBy({ id: cycleId }))) throw new DomainError(ErrorCode.NotFound, 'cycle not found');
     const rows = await this.db.getRepository(PlanVersionEntity).find({ where: { cycleId }, order: { version: 'ASC' } });
     return rows.map(({ content: _content, ...row }) => ({ ...row, submittedAt: row.submittedAt.toISOString(), decidedAt: row.decidedAt?.toISOString() ?? null }));
   }
