@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DEMO_PASSWORD, routeTable, type RouteEntry } from '@rollplan/api';
 import { NotificationEntity, TaskEntity } from '@rollplan/db';
+import { addMonths, formatPeriod } from '@rollplan/domain';
 import { samplePlan } from '../support/plans';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 
@@ -34,6 +35,18 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'POST /cycles/:id/drafts': ['admin'],
   'POST /cycles/:id/contributions/:unitId/waive': ['admin'],
   'POST /cycles/:id/contributions/:unitId/extend': ['admin'],
+  'POST /cycles/:id/changes': ['admin'],
+  'GET /cycles/:id/periods': 'signed-in',
+  'GET /cycles/:id/periods/:period': 'signed-in',
+  // Contributors report their own KPIs (the matrix's contributor, strategy, owns one).
+  'PUT /cycles/:id/periods/:period/actuals': ['admin', 'contributor'],
+  'POST /cycles/:id/periods/:period/imports': ['admin', 'contributor'],
+  'GET /cycles/:id/periods/:period/imports/:importId': 'signed-in',
+  'GET /cycles/:id/periods/:period/report': 'signed-in',
+  'GET /cycles/:id/periods/:period/report.html': 'signed-in',
+  'GET /cycles/:id/periods/:period/report.xlsx': 'signed-in',
+  'POST /cycles/:id/periods/:period/close': ['admin'],
+  'POST /cycles/:id/periods/:period/extend': ['admin'],
   'GET /plans/:cycleId/versions': 'signed-in',
   'GET /plans/:cycleId/versions/:version': 'signed-in',
   'GET /plans/:cycleId/diff': 'signed-in',
@@ -89,6 +102,15 @@ describe('role × endpoint matrix', () => {
   let unitId: string;
   let customerUnitId: string;
   let planCycleId: string;
+  let strategyUnitId: string;
+  /** Cycles in execution: months of this year that have ended are reviewed; `openPeriod` takes actuals. */
+  let executionCycleId: string;
+  let closingCycleId: string;
+  let importId: string;
+  const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
+  const openPeriod = formatPeriod(addMonths(thisMonth, -1));
+  const closedPeriod = formatPeriod(addMonths(thisMonth, -2));
+  const year = addMonths(thisMonth, -2).year;
 
   const unique = () => randomUUID().slice(0, 8);
   const newUser = async () =>
@@ -107,6 +129,20 @@ describe('role × endpoint matrix', () => {
     return id;
   };
   const plan = () => samplePlan({ finance: unitId, customer: customerUnitId });
+  /** A cycle of this year, approved by the demo committee, its ended months reviewed. */
+  const executingCycle = async () => {
+    const id = (await admin.post('/cycles').send({ title: 'Matrix execution', startYear: year, contributingUnitIds: [unitId] }).expect(201)).body.id as string;
+    await eventually(() => admin.get(`/cycles/${id}`).then((r) => r.body), (c) => c.pending?.length === 1);
+    await admin.post(`/cycles/${id}/contributions/${unitId}/waive`).send({ reason: 'matrix' }).expect(200);
+    await admin.post(`/cycles/${id}/drafts`).send(samplePlan({ finance: strategyUnitId, customer: customerUnitId }, year)).expect(201);
+    for (const email of [DEMO.reviewer, 'reviewer2@rollplan.example', DEMO.chair]) {
+      const agent = request.agent(system.baseUrl).auth(await system.tokenFor(email), { type: 'bearer' });
+      const [task] = await eventually(() => agent.get('/tasks').query({ cycleId: id }).then((r) => r.body.items), (items) => items.length > 0);
+      await agent.post(`/tasks/${task.id}/complete`).send({ outcome: 'approve' }).expect(200);
+    }
+    await eventually(() => admin.get(`/cycles/${id}/periods`).then((r) => r.body as { period: string }[]), (rows) => rows.at(-1)?.period === openPeriod, 30_000);
+    return id;
+  };
   const freshLogin = async () => (await request(system.baseUrl).post('/auth/login').send({ email: DEMO.finance, password: DEMO_PASSWORD }).expect(200)).body;
 
   /** Opens an ad-hoc request held by the caller (by their unit, for `group`) and returns its task id. */
@@ -145,7 +181,7 @@ describe('role × endpoint matrix', () => {
   };
 
   /** A valid request per route, so an allowed caller gets a 2xx. Prepared anew for each call that changes state. */
-  const SAMPLES: Record<string, (caller: Caller) => Promise<{ path: string; body?: object }>> = {
+  const SAMPLES: Record<string, (caller: Caller) => Promise<{ path: string; body?: object; csv?: string }>> = {
     'GET /health': async () => ({ path: '/health' }),
     'POST /auth/login': async () => ({ path: '/auth/login', body: { email: DEMO.finance, password: DEMO_PASSWORD } }),
     'POST /auth/refresh': async () => ({ path: '/auth/refresh', body: { refreshToken: (await freshLogin()).refreshToken } }),
@@ -163,6 +199,20 @@ describe('role × endpoint matrix', () => {
     'POST /cycles/:id/contributions/:unitId/extend': async (caller) => ({
       path: `/cycles/${caller === 'admin' ? await contributingCycle() : planCycleId}/contributions/${unitId}/extend`,
       body: { reason: 'year-end close', dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+    }),
+    'POST /cycles/:id/changes': async () => ({ path: `/cycles/${executionCycleId}/changes`, body: { content: samplePlan({ finance: strategyUnitId, customer: customerUnitId }, year), reason: 'matrix' } }),
+    'GET /cycles/:id/periods': async () => ({ path: `/cycles/${executionCycleId}/periods` }),
+    'GET /cycles/:id/periods/:period': async () => ({ path: `/cycles/${executionCycleId}/periods/${openPeriod}` }),
+    'PUT /cycles/:id/periods/:period/actuals': async () => ({ path: `/cycles/${executionCycleId}/periods/${openPeriod}/actuals`, body: { values: [{ kpiId: 'revenue-cny', value: 790 }] } }),
+    'POST /cycles/:id/periods/:period/imports': async () => ({ path: `/cycles/${executionCycleId}/periods/${openPeriod}/imports`, csv: 'kpi_id,value\nrevenue-cny,795\n' }),
+    'GET /cycles/:id/periods/:period/imports/:importId': async () => ({ path: `/cycles/${executionCycleId}/periods/${openPeriod}/imports/${importId}` }),
+    'GET /cycles/:id/periods/:period/report': async () => ({ path: `/cycles/${executionCycleId}/periods/${closedPeriod}/report` }),
+    'GET /cycles/:id/periods/:period/report.html': async () => ({ path: `/cycles/${executionCycleId}/periods/${closedPeriod}/report.html` }),
+    'GET /cycles/:id/periods/:period/report.xlsx': async () => ({ path: `/cycles/${executionCycleId}/periods/${closedPeriod}/report.xlsx` }),
+    'POST /cycles/:id/periods/:period/close': async () => ({ path: `/cycles/${closingCycleId}/periods/${openPeriod}/close`, body: { reason: 'matrix' } }),
+    'POST /cycles/:id/periods/:period/extend': async () => ({
+      path: `/cycles/${closingCycleId}/periods/${openPeriod}/extend`,
+      body: { closesAt: new Date(Date.now() + 40 * 86_400_000).toISOString(), reason: 'matrix' },
     }),
     'GET /plans/:cycleId/versions': async () => ({ path: `/plans/${planCycleId}/versions` }),
     'GET /plans/:cycleId/versions/:version': async () => ({ path: `/plans/${planCycleId}/versions/1` }),
@@ -240,6 +290,10 @@ describe('role × endpoint matrix', () => {
     customerUnitId = units.find((u) => u.code === 'customer')!.id;
     planCycleId = await draftableCycle();
     await admin.post(`/cycles/${planCycleId}/drafts`).send(plan()).expect(201);
+    strategyUnitId = units.find((u) => u.code === 'strategy-rd')!.id;
+    [executionCycleId, closingCycleId] = [await executingCycle(), await executingCycle()];
+    importId = (await admin.post(`/cycles/${executionCycleId}/periods/${openPeriod}/imports`).set('content-type', 'text/csv').send('kpi_id,value\nnps,34\n').expect(202)).body.id;
+    await eventually(() => admin.get(`/cycles/${executionCycleId}/periods/${closedPeriod}/report.xlsx`).then((r) => r.status), (s) => s === 200, 30_000);
   });
   afterAll(() => system?.stop());
 
@@ -268,7 +322,7 @@ describe('role × endpoint matrix', () => {
         const sample = await SAMPLES[key](caller);
         let call = request(system.baseUrl)[route.method.toLowerCase() as 'get'](sample.path);
         if (caller !== 'anonymous') call = call.auth(tokens[caller]!, { type: 'bearer' });
-        const response = sample.body ? await call.send(sample.body) : await call;
+        const response = sample.csv ? await call.set('content-type', 'text/csv').send(sample.csv) : sample.body ? await call.send(sample.body) : await call;
         const want = expected(POLICY[key], caller);
         const got = response.status >= 200 && response.status < 300 ? '2xx' : response.status;
         cells++;

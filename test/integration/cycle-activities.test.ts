@@ -1,3 +1,4 @@
+import { testReportQueue, uniqueTaskQueue } from '../support/temporal';
 import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
@@ -9,14 +10,20 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 describe('cycle activities on PostgreSQL', () => {
   let db: TestDatabase;
   let activities: ReturnType<typeof createActivities>;
+  let reportQueue: ReturnType<typeof testReportQueue>;
   // Runs each activity in a real activity context (heartbeats, cancellation), not a bare call.
   const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(fn, ...args);
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    activities = createActivities({ dataSource: db.dataSource });
+    reportQueue = testReportQueue(uniqueTaskQueue('activities'));
+    activities = createActivities({ dataSource: db.dataSource, reportQueue });
   });
-  afterAll(() => db.drop());
+  afterAll(async () => {
+    await reportQueue.obliterate({ force: true });
+    await reportQueue.close();
+    await db.drop();
+  });
 
   const input = () => ({ cycleId: randomUUID(), title: 'Plan', startYear: 2027, horizonYears: 3, workflowId: 'cycle-x' });
 

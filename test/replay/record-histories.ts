@@ -9,7 +9,7 @@ import { seedDemoOrganization } from '@rollplan/api';
 import { UserEntity } from '@rollplan/db';
 import type { Actor } from '@rollplan/domain';
 import { createTestDatabase } from '../support/database';
-import { createTestWorker, createTimeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
+import { createTestWorker, createTimeSkippingEnv, testReportQueue, uniqueTaskQueue } from '../support/temporal';
 import { SCENARIOS } from './scenarios';
 import { FIXTURES_DIR, ROLLPLAN_VERSION } from './fixtures';
 
@@ -26,23 +26,30 @@ it('records a history for every scenario', async () => {
     for (const scenario of SCENARIOS.filter((s) => !process.env.ONLY || process.env.ONLY.split(',').includes(s.name))) {
       const env = await createTimeSkippingEnv();
       const taskQueue = uniqueTaskQueue('record');
-      const worker = await createTestWorker(env, { taskQueue, dataSource: db.dataSource });
+      const reportQueue = testReportQueue(taskQueue);
+      const worker = await createTestWorker(env, { taskQueue, dataSource: db.dataSource, reportQueue });
       try {
         await worker.runUntil(async () => {
           const ids = await scenario.run(env, taskQueue, people);
+          const perType = new Map<string, number>();
           for (const workflowId of ids) {
             const handle = env.client.workflow.getHandle(workflowId);
             const [history, { type }] = await Promise.all([handle.fetchHistory(), handle.describe()]);
             // Each history goes to the folder of its own workflow type (a scenario may run children).
             const dir = join(FIXTURES_DIR, type);
             mkdirSync(dir, { recursive: true });
-            const file = join(dir, `${scenario.name}.v${ROLLPLAN_VERSION}.json`);
+            // Several executions of one type (a cycle's months): numbered from the second on.
+            const n = (perType.get(type) ?? 0) + 1;
+            perType.set(type, n);
+            const file = join(dir, `${scenario.name}${n > 1 ? `-${n}` : ''}.v${ROLLPLAN_VERSION}.json`);
             writeFileSync(file, `${historyToJSON(history)}\n`);
             console.log(`recorded ${file} (${history.events?.length} events)`);
           }
         });
       } finally {
         await env.teardown();
+        await reportQueue.obliterate({ force: true });
+        await reportQueue.close();
       }
     }
   } finally {

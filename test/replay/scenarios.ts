@@ -10,6 +10,9 @@ import {
   cycleStatusQuery,
   extendContributionUpdate,
   openRequestUpdate,
+  periodStatusQuery,
+  proposeChangeUpdate,
+  submitActualsUpdate,
   submitDraftUpdate,
   tasksQuery,
   type PlanningCycleInput,
@@ -113,9 +116,9 @@ export const SCENARIOS: Scenario[] = [
       await handle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay', by: people.admin }] });
       await handle.result();
       // The dev server cancels the child when the cycle closes (REQUEST_CANCEL); the time-skipping
-      // server ignores parent close policies, so the recording asks for what the real one does.
-      await child.cancel().catch(() => undefined);
-      await child.result().catch(() => undefined);
+      // server ignores parent close policies, so the child's history is recorded while it still
+      // waits (a partial history replays as well). The e2e tests cover the real cancellation.
+      await new Promise((r) => setTimeout(r, 200));
       return [handle.workflowId, requestId];
     },
   },
@@ -169,6 +172,77 @@ export const SCENARIOS: Scenario[] = [
       await handle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay', by: people.admin }] });
       await handle.result();
       return [handle.workflowId];
+    },
+  },
+  {
+    // v0.5: approved plan → three months (February off track: cause, corrective action carried
+    // into March), a plan change approved in March, then the cycle cancelled during April's review.
+    name: 'months-with-cause-action-and-change',
+    workflowType: WorkflowType.MonthlyReview,
+    async run(env, taskQueue, people) {
+      const DAY = 86_400_000;
+      const plan = samplePlan({ finance: people.finance.unitId!, customer: people.customer.unitId! });
+      const input: PlanningCycleInput = {
+        cycleId: randomUUID(),
+        title: 'Replay plan in execution',
+        startYear: 2027,
+        horizonYears: 3,
+        startedBy: people.admin,
+        setup: {
+          contributors: [{ unitId: people.finance.unitId!, area: 'finance', name: 'Finance Center' }],
+          contributionDueAt: new Date(Number(await env.currentTimeMs()) + 14 * DAY).toISOString(),
+          planningOfficeUnitId: people.admin.unitId!,
+          internalReviewUnitIds: [],
+          committee: { memberIds: [people.reviewer1.userId], chairId: people.chair.userId, rule: { kind: 'all' }, reviewDays: 7, maxRounds: 3 },
+        },
+      };
+      const cycle = await env.client.workflow.start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue, args: [input] });
+      const complete = (workflowId: string, task: TaskState, actor: Actor, outcome: string, payload?: Record<string, unknown>) =>
+        env.client.workflow.getHandle(workflowId).executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, outcome, actor, payload }] });
+      const approve = async () => {
+        await complete(cycle.workflowId, (await openTasksOf(env, cycle.workflowId, 'plan.review', 1))[0], people.reviewer1, 'approve');
+        await complete(cycle.workflowId, (await openTasksOf(env, cycle.workflowId, 'plan.final_approval', 1))[0], people.chair, 'approve');
+      };
+      const sleepUntil = async (ms: number) => env.sleep(Math.max(1, ms - Number(await env.currentTimeMs())));
+
+      await complete(cycle.workflowId, (await openTasksOf(env, cycle.workflowId, 'plan.contribution', 1))[0], people.finance, 'submitted', contributionFor('finance'));
+      await cycle.executeUpdate(submitDraftUpdate, { args: [{ content: plan, actor: people.admin }] });
+      await approve();
+      await waitForPhase(env, cycle.workflowId, 'execution');
+
+      const months: string[] = [];
+      for (const month of [1, 2, 3]) {
+        await sleepUntil(Date.UTC(2027, month, 1, 1));
+        const id = `month-${input.cycleId}-2027-0${month}`;
+        months.push(id);
+        const handle = env.client.workflow.getHandle(id);
+        for (let i = 0; i < 200 && !(await handle.query(periodStatusQuery).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 25));
+        await handle.executeUpdate(submitActualsUpdate, { args: [{ values: [{ kpiId: 'revenue-cny', value: month === 2 ? 500 : 800 }], source: 'api', actor: people.finance }] });
+        await handle.executeUpdate(submitActualsUpdate, { args: [{ values: [{ kpiId: 'nps', value: 35 }], source: 'csv', importId: `replay-${month}`, actor: people.admin }] });
+        if (month === 2) {
+          const [cause] = await openTasksOf(env, id, 'monthly.cause_analysis', 1);
+          await complete(id, cause, people.finance, 'analysed', {
+            category: 'market_change',
+            narrative: 'A large customer postponed its order.',
+            actions: [{ what: 'Win back the order', ownerUnitId: people.finance.unitId!, dueAt: new Date(Date.UTC(2027, 3, 15)).toISOString(), kpiId: 'revenue-cny' }],
+          });
+          await openTasksOf(env, id, 'monthly.action', 1);
+        }
+        if (month === 3) {
+          await complete(id, (await openTasksOf(env, id, 'monthly.action', 1))[0], people.finance, 'done');
+          const changed = structuredClone(plan);
+          changed.kpis[0].targets[0] = { year: 2027, target: 10_000, monthly: [800, 800, 800, 800, 850, 850, 850, 850, 850, 850, 850, 850] };
+          await cycle.executeUpdate(proposeChangeUpdate, { args: [{ content: changed, reason: 'replay', actor: people.admin }] });
+          await approve();
+        }
+      }
+      await sleepUntil(Date.UTC(2027, 4, 1, 1));
+      months.push(`month-${input.cycleId}-2027-04`);
+      await cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay', by: people.admin }] });
+      await cycle.result();
+      const april = env.client.workflow.getHandle(months[3]);
+      for (let i = 0; i < 200 && (await april.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 25));
+      return [cycle.workflowId, ...months];
     },
   },
 ];

@@ -2,20 +2,21 @@ import type { PlanContent } from '@rollplan/domain';
 
 const months = (yearly: number) => Array.from({ length: 12 }, () => yearly / 12);
 
-/** A valid three-year plan for 2027–2029 owned by the given units. */
-export function samplePlan(units: { finance: string; customer: string }): PlanContent {
+/** A valid three-year plan (default 2027–2029) owned by the given units. */
+export function samplePlan(units: { finance: string; customer: string }, startYear = 2027): PlanContent {
+  const years = [startYear, startYear + 1, startYear + 2];
   return {
     goals: [
-      { id: 'revenue', title: 'Grow revenue', description: '', target: 'revenue 12 bn CNY in 2029' },
-      { id: 'nps', title: 'Delight customers', description: '', target: 'NPS 60 by 2029' },
+      { id: 'revenue', title: 'Grow revenue', description: '', target: `revenue 12 bn CNY in ${startYear + 2}` },
+      { id: 'nps', title: 'Delight customers', description: '', target: `NPS 60 by ${startYear + 2}` },
     ],
-    initiatives: [{ id: 'new-regions', title: 'Enter two new regions', description: '', ownerUnitId: units.customer, years: [2027, 2028], goalIds: ['revenue'] }],
-    milestones: [{ id: 'south-office', year: 2027, title: 'Open the southern office', initiativeId: 'new-regions' }],
+    initiatives: [{ id: 'new-regions', title: 'Enter two new regions', description: '', ownerUnitId: units.customer, years: [startYear, startYear + 1], goalIds: ['revenue'] }],
+    milestones: [{ id: 'south-office', year: startYear, title: 'Open the southern office', initiativeId: 'new-regions' }],
     allocations: [
-      { unitId: units.finance, year: 2027, budget: 40, headcount: 12 },
-      { unitId: units.customer, year: 2027, budget: 60, headcount: 30 },
+      { unitId: units.finance, year: startYear, budget: 40, headcount: 12 },
+      { unitId: units.customer, year: startYear, budget: 60, headcount: 30 },
     ],
-    totals: [{ year: 2027, budget: 100, headcount: 42 }],
+    totals: [{ year: startYear, budget: 100, headcount: 42 }],
     kpis: [
       {
         id: 'revenue-cny',
@@ -25,7 +26,7 @@ export function samplePlan(units: { finance: string; customer: string }): PlanCo
         aggregation: 'sum',
         ownerUnitId: units.finance,
         goalIds: ['revenue'],
-        targets: [2027, 2028, 2029].map((year, i) => ({ year, target: 9600 + 1200 * i, monthly: months(9600 + 1200 * i) })),
+        targets: years.map((year, i) => ({ year, target: 9600 + 1200 * i, monthly: months(9600 + 1200 * i) })),
       },
       {
         id: 'nps',
@@ -35,7 +36,7 @@ export function samplePlan(units: { finance: string; customer: string }): PlanCo
         aggregation: 'last',
         ownerUnitId: units.customer,
         goalIds: ['nps'],
-        targets: [2027, 2028, 2029].map((year, i) => ({ year, target: 40 + 10 * i, monthly: [...Array<number>(11).fill(35), 40 + 10 * i] })),
+        targets: years.map((year, i) => ({ year, target: 40 + 10 * i, monthly: [...Array<number>(11).fill(35), 40 + 10 * i] })),
       },
     ],
     contributionIds: [],

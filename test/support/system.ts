@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { DEMO_PASSWORD, createApp, loadApiConfig, seedDemoOrganization } from '@rollplan/api';
 import { UserEntity } from '@rollplan/db';
-import { createPlanningWorker, startNotifications } from '@rollplan/worker';
+import { createPlanningWorker, redisConnection, startMonitoringJobs, startNotifications } from '@rollplan/worker';
 import { createTestDatabase, type TestDatabase } from './database';
 import { harnessEnv } from './harness-env';
 import { quietRuntime, uniqueTaskQueue } from './temporal';
@@ -12,6 +12,7 @@ export const DEMO = {
   admin: 'admin@rollplan.example',
   strategy: 'strategy@rollplan.example',
   finance: 'finance@rollplan.example',
+  customer: 'customer@rollplan.example',
   chair: 'chair@rollplan.example',
   reviewer: 'reviewer1@rollplan.example',
   auditor: 'auditor@rollplan.example',
@@ -52,11 +53,21 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
   });
 
   const nativeConnection = await NativeConnection.connect({ address: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS });
+  const connection = await Connection.connect({ address: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: 'default' });
+  const monitoring = startMonitoringJobs({
+    dataSource: db.dataSource,
+    temporal,
+    connection: redisConnection(overrides.REDIS_URL ?? env.ROLLPLAN_TEST_REDIS_URL),
+    prefix: queuePrefix,
+    log: () => undefined,
+  });
   const worker: Worker = await createPlanningWorker({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
     dataSource: db.dataSource,
+    reportQueue: monitoring.reportQueue,
     workflowBundle: { codePath: env.ROLLPLAN_TEST_WORKFLOW_BUNDLE },
   });
   const workerRun = worker.run();
@@ -78,8 +89,6 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
-  const connection = await Connection.connect({ address: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: 'default' });
   const baseUrl = `http://127.0.0.1:${address.port}`;
 
   await seedDemoOrganization(db.dataSource);
@@ -109,6 +118,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
     async stop() {
       await app.close();
       await notifications.close();
+      await monitoring.close();
       worker.shutdown();
       await workerRun;
       await nativeConnection.close();

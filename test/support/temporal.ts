@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '@rollplan/workflows';
+import { QueueName, SEARCH_ATTRIBUTE_CLI_TYPES } from '@rollplan/workflows';
 import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { createPlanningWorker } from '@rollplan/worker';
+import { Queue } from 'bullmq';
+import { createPlanningWorker, redisConnection, type ReportJobData } from '@rollplan/worker';
 import type { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from './database';
 import { harnessEnv } from './harness-env';
@@ -49,13 +50,14 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 /** rollplan's real worker (real activities on `dataSource`), with the harness's prebuilt bundle. */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
-  options: { taskQueue: string; dataSource: DataSource },
+  options: { taskQueue: string; dataSource: DataSource; reportQueue: Queue<ReportJobData> },
 ): Promise<Worker> {
   return createPlanningWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: options.taskQueue,
     dataSource: options.dataSource,
+    reportQueue: options.reportQueue,
     workflowBundle: { codePath: harnessEnv().ROLLPLAN_TEST_WORKFLOW_BUNDLE },
   });
 }
@@ -64,6 +66,13 @@ export interface WorkflowTestBed {
   env: TestWorkflowEnvironment;
   db: TestDatabase;
   taskQueue: string;
+  /** Report requests land here (real Redis, the file's own prefix); the tests read the jobs. */
+  reportQueue: Queue<ReportJobData>;
+}
+
+/** A queue for report requests on the harness's Redis, under a prefix of its own. */
+export function testReportQueue(prefix: string): Queue<ReportJobData> {
+  return new Queue<ReportJobData>(QueueName.Reports, { connection: redisConnection(harnessEnv().ROLLPLAN_TEST_REDIS_URL), prefix });
 }
 
 /**
@@ -76,13 +85,16 @@ export function useWorkflowTestBed(prefix: string): WorkflowTestBed {
   let workerRun: Promise<void> | undefined;
   beforeAll(async () => {
     [bed.env, bed.db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
-    worker = await createTestWorker(bed.env, { taskQueue: bed.taskQueue, dataSource: bed.db.dataSource });
+    bed.reportQueue = testReportQueue(bed.taskQueue);
+    worker = await createTestWorker(bed.env, { taskQueue: bed.taskQueue, dataSource: bed.db.dataSource, reportQueue: bed.reportQueue });
     workerRun = worker.run();
   });
   afterAll(async () => {
     worker?.shutdown();
     await workerRun;
     await bed.env?.teardown();
+    await bed.reportQueue?.obliterate({ force: true });
+    await bed.reportQueue?.close();
     await bed.db?.drop();
   });
   return bed;

@@ -11,6 +11,7 @@ import { AuthModule } from './auth/auth.module';
 import { CyclesModule } from './cycles/cycles.module';
 import { PeopleModule } from './people/people.module';
 import { PlansModule } from './plans/plans.module';
+import { PeriodsModule } from './periods/periods.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { TasksModule } from './tasks/tasks.module';
 import { HealthModule } from './health/health.module';
@@ -42,6 +43,7 @@ export class AppModule {
         AuditModule,
         CyclesModule,
         PlansModule,
+        PeriodsModule,
         TasksModule,
         NotificationsModule,
       ],

@@ -2,3 +2,5 @@ export { createPlanningWorker, WORKFLOWS_PATH, type PlanningWorkerOptions } from
 export { createActivities } from './activities';
 export { loadWorkerConfig, type WorkerConfig } from './config';
 export * from './notifications';
+export { startMonitoringJobs, type ImportJobData } from './monitoring/monitoring.processors';
+export type { ReportJobData } from './activities';

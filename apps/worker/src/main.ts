@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import pino from 'pino';
 import { ConfigError } from '@rollplan/config';
 import { dataSourceOptions } from '@rollplan/db';
 import { loadWorkerConfig } from './config';
-import { startNotifications } from './notifications/start';
+import { startMonitoringJobs } from './monitoring/monitoring.processors';
+import { redisConnection, startNotifications } from './notifications/start';
 import { createPlanningWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -25,13 +27,18 @@ async function main(): Promise<void> {
 
   const dataSource = await new DataSource(dataSourceOptions(config.DATABASE_URL)).initialize();
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const notifications = startNotifications(config, dataSource, (message, data) => logger.warn(data ?? {}, message));
+  const log = (message: string, data?: Record<string, unknown>) => logger.warn(data ?? {}, message);
+  const notifications = startNotifications(config, dataSource, log);
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const monitoring = startMonitoringJobs({ dataSource, temporal, connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX, log });
   try {
     const worker = await createPlanningWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       dataSource,
+      reportQueue: monitoring.reportQueue,
       identity: `worker@${hostname()}:${process.pid}`,
       workflowBundle: config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined,
     });
@@ -40,7 +47,9 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await monitoring.close();
     await notifications.close();
+    await clientConnection.close();
     await connection.close();
     await dataSource.destroy();
   }

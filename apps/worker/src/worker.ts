@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { createActivities } from './activities';
+import { createActivities, type ReportJobData } from './activities';
 
 /** Source file the bundler starts from: every workflow, nothing else. */
 export const WORKFLOWS_PATH = require.resolve('@rollplan/workflows/dist/workflows');
@@ -10,6 +11,7 @@ export interface PlanningWorkerOptions {
   namespace: string;
   taskQueue: string;
   dataSource: DataSource;
+  reportQueue: Queue<ReportJobData>;
   /** A prebuilt bundle (production, tests); without it the worker bundles from WORKFLOWS_PATH. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Identity shown in Temporal's UI and histories. */
@@ -24,6 +26,6 @@ export async function createPlanningWorker(options: PlanningWorkerOptions): Prom
     taskQueue: options.taskQueue,
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ dataSource: options.dataSource }),
+    activities: createActivities({ dataSource: options.dataSource, reportQueue: options.reportQueue }),
   });
 }

@@ -5,3 +5,5 @@ export * from './audit';
 export * from './entities/task.entities';
 export * from './entities/notification.entities';
 export * from './entities/plan-version.entity';
+export * from './entities/monitoring.entities';
+export * from './monthly-report';

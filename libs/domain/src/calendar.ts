@@ -50,3 +50,21 @@ export function inHorizon(period: Period, startYear: number, horizonYears: numbe
 export function periodStartUtc({ year, month }: Period): number {
   return Date.UTC(year, month - 1, 1);
 }
+
+/** Whether a UTC day is a working day (Monday to Friday; public holidays are not modelled). */
+function isWorkingDay(ms: number): boolean {
+  const day = new Date(ms).getUTCDay();
+  return day !== 0 && day !== 6;
+}
+
+/** The end (next midnight, UTC) of the `n`th working day of a period: a due time such as "the 5th working day". */
+export function nthWorkingDayEndUtc(period: Period, n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw new RangeError(`working day must be 1..20, not ${n}`);
+  let day = periodStartUtc(period);
+  let count = isWorkingDay(day) ? 1 : 0;
+  while (count < n) {
+    day += 86_400_000;
+    if (isWorkingDay(day)) count += 1;
+  }
+  return day + 86_400_000;
+}

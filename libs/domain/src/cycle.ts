@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { groupRuleSchema } from './tasks';
+import { planContentSchema } from './plan';
 
 /**
  * A planning cycle: one three-year strategic plan from first draft to closure.
@@ -86,3 +87,9 @@ export const extendContributionSchema = z.strictObject({
   reason: z.string().trim().min(1, 'must not be empty').max(2000),
 });
 export const diffQuerySchema = z.strictObject({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) });
+
+/** `POST /cycles/:id/changes`: a change to the plan in force, as a whole new plan, and why. */
+export const proposeChangeSchema = z.strictObject({
+  content: planContentSchema,
+  reason: z.string().trim().min(1, 'must not be empty').max(5000),
+});

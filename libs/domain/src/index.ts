@@ -4,3 +4,4 @@ export * from './cycle';
 export * from './identity';
 export * from './tasks';
 export * from './plan';
+export * from './monitoring';

@@ -64,6 +64,11 @@ export const kpiSchema = z.strictObject({
   targets: z
     .array(z.strictObject({ year, target: z.number().finite(), monthly: z.array(z.number().finite()).length(12, 'must have 12 months') }))
     .min(1, 'must have yearly targets'),
+  /** Attainment bands for the monthly loop; default on track at ≥ 95 %, at risk from 85 %. */
+  thresholds: z
+    .strictObject({ onTrack: z.number().positive().max(10), atRisk: z.number().min(0).max(10) })
+    .refine((t) => t.atRisk <= t.onTrack, { message: 'atRisk must not exceed onTrack', path: ['atRisk'] })
+    .optional(),
 });
 
 export const planContentSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { causeAnalysisSchema } from './monitoring';
 
 /**
  * Human tasks: every step that waits on a person. Pure rules only — the workflow helper
@@ -34,6 +35,8 @@ export interface TaskKind {
   fourEyes: boolean;
   /** Outcome recorded by the system when the last escalation step runs out; none: keep waiting. */
   timeoutOutcome?: string;
+  /** Closed by the workflow once the work arrives elsewhere (e.g. actuals); says where to send it. */
+  closedBySystem?: string;
 }
 
 const analysis = z.string().trim().min(1, 'must not be empty').max(20_000);
@@ -90,6 +93,25 @@ export const TASK_KINDS = {
     outcomes: ['approve', 'request_changes', 'reject'],
     payload: z.strictObject({ comments: anchoredComments }),
     fourEyes: true,
+  },
+  /** A KPI owner's actuals for a month: closed when every KPI of the unit has a value. */
+  'monthly.actuals': {
+    outcomes: ['submitted'],
+    payload: z.strictObject({}),
+    fourEyes: false,
+    closedBySystem: 'send the values with PUT /cycles/:id/periods/:period/actuals or a CSV import',
+  },
+  /** An owner's analysis of an off-track KPI: the cause, and the corrective actions it will take. */
+  'monthly.cause_analysis': {
+    outcomes: ['analysed'],
+    payload: causeAnalysisSchema,
+    fourEyes: false,
+  },
+  /** A corrective action, tracked to done; carried over month after month until it is. */
+  'monthly.action': {
+    outcomes: ['done'],
+    payload: z.strictObject({ note: z.string().max(10_000).optional() }),
+    fourEyes: false,
   },
   /** One committee member's vote on a decision put to the committee. */
   'committee.vote': {

@@ -1,4 +1,4 @@
-import type { Actor, CyclePhase, PlanContent } from '@rollplan/domain';
+import type { Actor, CyclePhase, KpiEvaluation, MonthTarget, PlanContent } from '@rollplan/domain';
 import type { PlanningCycleInput } from './planning-cycle.messages';
 
 /**
@@ -26,6 +26,8 @@ export interface TaskActivities {
   recordTaskDecision(input: { decision: import('./human-task.messages').TaskDecision; actor: Actor | null }): Promise<void>;
   cancelTask(input: { taskId: string; reason: string }): Promise<void>;
   rescheduleTask(input: { taskId: string; dueAt: string; reason?: string; actor?: Actor }): Promise<void>;
+  /** Points a task's row at the execution that now holds it. */
+  transferTask(input: { taskId: string; workflowId: string }): Promise<void>;
 }
 
 /** Activities of plan drafting and review: plan versions and the effective version. */
@@ -33,5 +35,21 @@ export interface PlanActivities {
   /** Stores a submitted version (immutable); a retry finds it and changes nothing. */
   recordPlanVersion(input: { cycleId: string; version: number; content: PlanContent; submittedBy: string; submittedAt: string; round: number }): Promise<void>;
   /** Records the committee's verdict on a version; `approved` also makes it the cycle's effective version. */
-  recordPlanVerdict(input: { cycleId: string; version: number; verdict: 'changes_requested' | 'approved' | 'rejected'; at: string; reasons: string[] }): Promise<void>;
+  recordPlanVerdict(input: { cycleId: string; version: number; verdict: 'changes_requested' | 'approved' | 'rejected'; at: string; reasons: string[]; effectiveFrom?: string }): Promise<void>;
+}
+
+/** Activities of the monthly loop: the period's read model, actuals, the report job. */
+export interface MonitoringActivities {
+  /** The month's targets from a plan version (read from plan_versions). */
+  loadMonthTargets(input: { cycleId: string; version: number; period: string }): Promise<MonthTarget[]>;
+  /** Attainments of every closed month before `period`, per KPI, oldest first. */
+  loadEarlierAttainments(input: { cycleId: string; period: string }): Promise<Record<string, number[]>>;
+  recordPeriodOpened(input: { cycleId: string; period: string; version: number; workflowId: string; targets: MonthTarget[]; actualsDueAt: string; closesAt: string }): Promise<void>;
+  /** Upserts the values (a correction replaces the earlier value) and audits who sent them how. */
+  recordActuals(input: { cycleId: string; period: string; values: { kpiId: string; value: number; ownerUnitId: string }[]; actor: Actor; source: string; importId?: string; at: string }): Promise<void>;
+  recordEvaluations(input: { cycleId: string; period: string; evaluations: KpiEvaluation[] }): Promise<void>;
+  /** Closed early, extended (reopened) or closed: the read model and an audit row with the actor. */
+  recordPeriodEvent(input: { cycleId: string; period: string; event: 'closed_early' | 'extended' | 'closed'; at: string; actor?: Actor; reason?: string; closesAt?: string }): Promise<void>;
+  /** Queues the rendering of the month's report (HTML and XLSX); one job per call id. */
+  requestMonthlyReport(input: { cycleId: string; period: string; requestId: string }): Promise<void>;
 }

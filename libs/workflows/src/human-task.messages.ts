@@ -39,6 +39,8 @@ export interface TaskState {
   decision?: TaskDecision;
   /** Set when the due date moved: the wait starts its schedule again. */
   rescheduled?: boolean;
+  /** Carried over from an earlier execution (see TaskBoard.adopt). */
+  adopted?: boolean;
 }
 
 export interface CompleteTaskInput {

@@ -61,6 +61,7 @@ export class TaskBoard {
         const task = this.requireOpen(taskId);
         this.assertMayAct(task, actor);
         const kind: TaskKind = TASK_KINDS[task.spec.kind];
+        if (kind.closedBySystem) fail(FailureType.Conflict, `this task closes by itself: ${kind.closedBySystem}`);
         if (kind.fourEyes && task.spec.submittedBy === actor.userId) {
           fail(FailureType.Forbidden, 'four-eyes: whoever submitted the work may not decide on it');
         }
@@ -167,6 +168,29 @@ export class TaskBoard {
     return this.wait(task);
   }
 
+  /** Decides an open task in the workflow's name (work that arrived another way, e.g. actuals); `actor` is who did the work. */
+  async settle(taskId: string, outcome: string, actor: Actor | null, comment?: string): Promise<void> {
+    const task = this.requireOpen(taskId);
+    const decision: TaskDecision = { taskId, outcome, comment, ...(actor ? { decidedBy: actor.userId } : {}), decidedAt: new Date().toISOString() };
+    task.decision = decision;
+    task.status = TaskStatus.Completed;
+    await activities.recordTaskDecision({ decision, actor });
+  }
+
+  /**
+   * Takes over an open task from an execution that has ended (a corrective action carried into
+   * the next month): the row now points here, and the wait goes on from where it was — reminders
+   * already sent and escalations already made are not repeated.
+   */
+  async adopt(state: TaskState): Promise<TaskDecision | undefined> {
+    const task: TaskState = { ...state, adopted: true };
+    this.opening.add(task.id);
+    await activities.transferTask({ taskId: task.id, workflowId: workflowInfo().workflowId });
+    this.tasks.set(task.id, task);
+    this.opening.delete(task.id);
+    return this.wait(task);
+  }
+
   /** Ends one open task without a decision (a waived contribution), with the reason recorded. */
   async cancelTask(taskId: string, reason: string): Promise<void> {
     const task = this.requireOpen(taskId);
@@ -179,6 +203,16 @@ export class TaskBoard {
     task.spec = { ...task.spec, dueAt };
     task.rescheduled = true;
     await activities.rescheduleTask({ taskId, dueAt, ...why });
+  }
+
+  /** A task this board holds, open or closed. */
+  taskOf(taskId: string): TaskState | undefined {
+    return this.tasks.get(taskId);
+  }
+
+  /** Resolves once no task is being opened or adopted (before handing open tasks on). */
+  async idle(): Promise<void> {
+    await condition(() => this.opening.size === 0);
   }
 
   /** Open tasks, for status views. */
@@ -229,6 +263,7 @@ export class TaskBoard {
     const settled = () => task.decision !== undefined || task.status === TaskStatus.Cancelled || task.rescheduled === true;
     const openedAt = Date.now();
     for (const step of escalationSchedule(Date.parse(task.spec.dueAt), task.spec.escalation, openedAt)) {
+      if (task.adopted && step.kind === 'escalate' && step.step <= task.escalationStep) continue;
       const ms = step.at - Date.now();
       if (ms > 0) await condition(settled, ms);
       if (task.decision || task.status === TaskStatus.Cancelled) return task.decision;

@@ -2,4 +2,5 @@
 export * from './names';
 export * from './planning-cycle.messages';
 export * from './human-task.messages';
+export * from './monthly-review.messages';
 export type * from './activities';

@@ -7,6 +7,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 export const WorkflowType = {
   PlanningCycle: 'planningCycle',
   HumanTask: 'humanTask',
+  MonthlyReview: 'monthlyReview',
 } as const;
 
 /**
@@ -41,6 +42,7 @@ export const FailureType = {
 export const Procedure = {
   PlanningCycle: 'planning-cycle',
   HumanTask: 'human-task',
+  MonthlyReview: 'monthly-review',
 } as const;
 
 /** BullMQ queues (persisted in Redis: renaming one strands its jobs). */
@@ -51,10 +53,15 @@ export const QueueName = {
   Webhooks: 'rollplan-webhooks',
   /** Deliveries that used up their retries; admins list and retry them. */
   DeadLetters: 'rollplan-dead-letters',
+  /** CSV imports of KPI actuals: parsed, checked and sent to the month's execution. */
+  Imports: 'rollplan-imports',
+  /** Monthly reports rendered to HTML and XLSX. */
+  Reports: 'rollplan-reports',
 } as const;
 
 /** `patched()` ids, one per change to a running workflow's command sequence (log: docs/temporal.md). */
 export const Patch = {
   HumanTaskProcedureAttribute: 'human-task-procedure-attribute',
   CycleDrafting: 'cycle-drafting-and-review',
+  CycleMonthlyLoop: 'cycle-monthly-loop',
 } as const;

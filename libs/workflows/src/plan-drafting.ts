@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import { CyclePhase, Role, hasAnyRole, validatePlan, type Actor, type Assignee, type EscalationPolicy } from '@rollplan/domain';
+import { CyclePhase, Role, formatPeriod, hasAnyRole, validatePlan, type Actor, type Assignee, type EscalationPolicy } from '@rollplan/domain';
 import type { PlanActivities } from './activities';
 import type { TaskBoard } from './human-task';
 import type { TaskDecision, TaskSpec } from './human-task.messages';
@@ -123,44 +123,11 @@ export async function runPlanDrafting(
     status.round! += 1;
     const round = status.round!;
 
-    if (setup.internalReviewUnitIds.length > 0) {
-      await enterPhase(CyclePhase.InternalReview);
-      await Promise.all(
-        setup.internalReviewUnitIds.map((unitId) =>
-          board.decide(reviewSpec('plan.internal_review', `Internal review of plan v${version}`, { type: 'unit', unitId }, setup, status, submittedBy, version)),
-        ),
-      );
-    }
-
-    await enterPhase(CyclePhase.CommitteeReview);
-    let verdict: 'approve' | 'request_changes' | 'reject';
-    let reasons: string[] = [];
-    const chairDecides = async () => {
-      const decision = await board.decide(reviewSpec('plan.final_approval', `Final approval of plan v${version}`, { type: 'user', userId: setup.committee.chairId }, setup, status, submittedBy, version));
-      reasons = commentsOf([decision]);
-      return (decision?.outcome ?? 'request_changes') as typeof verdict;
-    };
-    if (round > setup.committee.maxRounds) {
-      // Past the round limit the chair decides alone.
-      verdict = await chairDecides();
-    } else {
-      const ballots = setup.committee.memberIds.map((userId) =>
-        reviewSpec('plan.review', `Review plan v${version} (round ${round})`, { type: 'user', userId }, setup, status, submittedBy, version),
-      );
-      const vote = await board.decideGroup(ballots, setup.committee.rule, 'approve', { hearEveryone: true });
-      reasons = commentsOf(vote.decisions);
-      if (vote.state === 'passed') {
-        verdict = await chairDecides();
-      } else {
-        // As many rejections as approvals would have been needed: rejected. Otherwise the office revises.
-        const rejects = vote.decisions.filter((d) => d.outcome === 'reject').length;
-        verdict = rejects >= vote.needed ? 'reject' : 'request_changes';
-      }
-    }
+    const { verdict, reasons } = await reviewRound(setup, board, { cycleId: status.cycleId, version, submittedBy, round, subject: 'plan' }, (stage) => enterPhase(stage));
 
     const at = new Date().toISOString();
     if (verdict === 'approve') {
-      await recordPlanVerdict({ cycleId: status.cycleId, version, verdict: 'approved', at, reasons });
+      await recordPlanVerdict({ cycleId: status.cycleId, version, verdict: 'approved', at, reasons, effectiveFrom: formatPeriod({ year: status.startYear, month: 1 }) });
       status.effectiveVersion = version;
       await enterPhase(CyclePhase.Execution);
       return;
@@ -185,7 +152,53 @@ function escalation(setup: CycleSetup, remindBeforeMs: number[], graceMs: number
   return { remindBeforeMs, chain, graceMs };
 }
 
-function reviewSpec(kind: TaskSpec['kind'], title: string, assignee: Assignee, setup: CycleSetup, status: CycleStatus, submittedBy: string, version: number): TaskSpec {
+export type Verdict = 'approve' | 'request_changes' | 'reject';
+
+/** What one review round is about: a draft of the plan, or a change to the plan in force. */
+export interface ReviewSubject {
+  cycleId: string;
+  version: number;
+  submittedBy: string;
+  round: number;
+  subject: 'plan' | 'change';
+  /** For a change: the version in force, so reviewers look at the diff. */
+  diffFrom?: number;
+}
+
+/**
+ * One review round of a version (seed 000 §4, seed 003 §三): the optional internal review, then
+ * the members' ballots under the committee's rule — every member heard — and the chair's final
+ * approval. Past the round limit the chair decides alone. `onStage` is told each stage entered.
+ */
+export async function reviewRound(setup: CycleSetup, board: TaskBoard, subject: ReviewSubject, onStage: (stage: CyclePhase) => Promise<void>): Promise<{ verdict: Verdict; reasons: string[] }> {
+  const { version, round } = subject;
+  const what = subject.subject === 'plan' ? `plan v${version}` : `plan change v${version}`;
+  if (setup.internalReviewUnitIds.length > 0) {
+    await onStage(CyclePhase.InternalReview);
+    await Promise.all(
+      setup.internalReviewUnitIds.map((unitId) => board.decide(reviewSpec('plan.internal_review', `Internal review of ${what}`, { type: 'unit', unitId }, setup, subject))),
+    );
+  }
+
+  await onStage(CyclePhase.CommitteeReview);
+  let reasons: string[] = [];
+  const chairDecides = async (): Promise<Verdict> => {
+    const decision = await board.decide(reviewSpec('plan.final_approval', `Final approval of ${what}`, { type: 'user', userId: setup.committee.chairId }, setup, subject));
+    reasons = commentsOf([decision]);
+    return (decision?.outcome ?? 'request_changes') as Verdict;
+  };
+  if (round > setup.committee.maxRounds) return { verdict: await chairDecides(), reasons };
+
+  const ballots = setup.committee.memberIds.map((userId) => reviewSpec('plan.review', `Review ${what} (round ${round})`, { type: 'user', userId }, setup, subject));
+  const vote = await board.decideGroup(ballots, setup.committee.rule, 'approve', { hearEveryone: true });
+  reasons = commentsOf(vote.decisions);
+  if (vote.state === 'passed') return { verdict: await chairDecides(), reasons };
+  // As many rejections as approvals would have been needed: rejected. Otherwise the office revises.
+  const rejects = vote.decisions.filter((d) => d.outcome === 'reject').length;
+  return { verdict: rejects >= vote.needed ? 'reject' : 'request_changes', reasons };
+}
+
+function reviewSpec(kind: TaskSpec['kind'], title: string, assignee: Assignee, setup: CycleSetup, subject: ReviewSubject): TaskSpec {
   // Overdue reviews escalate to the chair (the chair's own task to the planning office).
   const toChair: Assignee | undefined = assignee.type === 'user' && assignee.userId === setup.committee.chairId ? undefined : { type: 'user', userId: setup.committee.chairId };
   return {
@@ -194,9 +207,14 @@ function reviewSpec(kind: TaskSpec['kind'], title: string, assignee: Assignee, s
     assignee,
     dueAt: new Date(Date.now() + setup.committee.reviewDays * DAY).toISOString(),
     escalation: { remindBeforeMs: [DAY], chain: toChair ? [toChair] : escalation(setup, [], 2 * DAY).chain, graceMs: 2 * DAY },
-    submittedBy,
-    cycleId: status.cycleId,
-    links: { version: String(version), round: String(status.round) },
+    submittedBy: subject.submittedBy,
+    cycleId: subject.cycleId,
+    links: {
+      version: String(subject.version),
+      round: String(subject.round),
+      ...(subject.subject === 'change' ? { change: 'true' } : {}),
+      ...(subject.diffFrom !== undefined ? { diffFrom: String(subject.diffFrom) } : {}),
+    },
   };
 }
 

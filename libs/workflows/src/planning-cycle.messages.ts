@@ -12,6 +12,17 @@ export interface PlanningCycleInput {
   startedBy?: Actor;
   /** Who drafts and who reviews (absent in histories recorded before v0.4: those cycles only wait in drafting). */
   setup?: CycleSetup;
+  /** Set when the cycle continued as new: where the previous run left off. */
+  resume?: CycleResume;
+}
+
+/** What a cycle carries into its next run (continue-as-new at a month boundary). */
+export interface CycleResume {
+  status: CycleStatus;
+  /** Index in the horizon of the next month to run. */
+  nextMonth: number;
+  /** Causes and actions still open, for the next month's execution. */
+  carried: import('./human-task.messages').TaskState[];
 }
 
 export type ContributionArea = 'strategy_rd' | 'finance' | 'hr' | 'project_operations' | 'customer' | 'subsidiary';
@@ -26,6 +37,8 @@ export interface CycleSetup {
   /** Departments that review each draft before the committee (seed 003); empty: no internal review. */
   internalReviewUnitIds: string[];
   committee: { memberIds: string[]; chairId: string; rule: GroupRule; reviewDays: number; maxRounds: number };
+  /** Actuals are due at the end of this working day of the following month (default 5). */
+  actualsWorkingDay?: number;
 }
 
 export interface ContributionState {
@@ -57,6 +70,15 @@ export interface CycleStatus extends PlanningCycleInput {
   /** Open tasks of the cycle: who is still pending, and until when. */
   pending?: PendingTask[];
   rejection?: { reasons: string[]; at: string };
+  /** Approved versions and the first period (YYYY-MM) each applies to, in order. */
+  schedule?: { version: number; from: string }[];
+  /** The month whose execution runs now, and the last one closed. */
+  currentPeriod?: string;
+  lastClosedPeriod?: string;
+  /** A change to the plan in force, while the committee reviews it or the office revises it. */
+  change?: { version: number; round: number; stage: 'internal_review' | 'committee_review' | 'revising'; reason: string };
+  /** Runs of this cycle so far (continue-as-new keeps each run's history short). */
+  run?: number;
   /** ISO time the phase was entered (workflow time). */
   phaseSince: string;
   cancellation?: { reason: string; at: string; by?: string };
@@ -96,3 +118,12 @@ export interface ContributionChangeInput {
 }
 export const waiveContributionUpdate = defineUpdate<ContributionState, [ContributionChangeInput]>('waiveContribution');
 export const extendContributionUpdate = defineUpdate<ContributionState, [ContributionChangeInput]>('extendContribution');
+
+export interface ProposeChangeInput {
+  content: PlanContent;
+  /** Why the plan must change (e.g. the cause analysis that found a flaw). */
+  reason: string;
+  actor: Actor;
+}
+/** A change to the plan in force (or the revision of one the committee sent back): a new version to review. */
+export const proposeChangeUpdate = defineUpdate<{ version: number }, [ProposeChangeInput]>('proposeChange');

@@ -8,6 +8,7 @@ import {
   ParentClosePolicy,
   isCancellation,
   patched,
+  continueAsNew,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -19,11 +20,13 @@ import { FailureType, Patch, SearchAttribute } from './names';
 import { TaskBoard } from './human-task';
 import { humanTask } from './human-task.workflow';
 import { runPlanDrafting } from './plan-drafting';
+import { runExecution } from './plan-execution';
 import {
   cancelCycleUpdate,
   cycleStatusQuery,
   openRequestUpdate,
   type OpenRequestInput,
+  type CycleResume,
   type CycleStatus,
   type PlanningCycleInput,
 } from './planning-cycle.messages';
@@ -41,7 +44,9 @@ const { recordCycleStarted, recordCyclePhase } = proxyActivities<CycleActivities
  * cancelled, rejected or closed.
  */
 export async function planningCycle(input: PlanningCycleInput): Promise<CycleStatus> {
-  const status: CycleStatus = { ...input, phase: CyclePhase.Starting, phaseSince: now() };
+  const { resume, ...plain } = input;
+  const status: CycleStatus = resume ? { ...resume.status, run: (resume.status.run ?? 1) + 1 } : { ...plain, phase: CyclePhase.Starting, phaseSince: now() };
+  let runningRequests = 0;
 
   const board = new TaskBoard().install();
   setHandler(cycleStatusQuery, () => ({
@@ -74,12 +79,18 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
     openRequestUpdate,
     async ({ requestId, request }) => {
       try {
-        await startChild(humanTask, {
+        const child = await startChild(humanTask, {
           workflowId: requestId,
           args: [request],
           // Closing the cycle (cancelled, rejected, closed) cancels its open requests and their tasks.
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         });
+        // Counted so the cycle does not continue as new (which would close it) while one runs.
+        runningRequests += 1;
+        void child.result().then(
+          () => (runningRequests -= 1),
+          () => (runningRequests -= 1),
+        );
       } catch (error) {
         // A retried request (same id) finds the child it started.
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
@@ -95,11 +106,11 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
     },
   );
 
-  await recordCycleStarted({ ...input, workflowId: workflowInfo().workflowId });
+  if (!resume) await recordCycleStarted({ ...input, workflowId: workflowInfo().workflowId });
   if (status.phase === CyclePhase.Starting) await enterPhase(status, CyclePhase.Drafting);
 
   // Patch log: docs/temporal.md. Cycles started before it only wait in drafting.
-  if (input.setup && patched(Patch.CycleDrafting)) {
+  if (!resume && input.setup && patched(Patch.CycleDrafting)) {
     const drafting = new CancellationScope();
     const planning = drafting
       .run(() => runPlanDrafting(input.setup!, status, board, (phase) => enterPhase(status, phase)))
@@ -113,6 +124,27 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
       await board.cancelOpen('the cycle was cancelled');
     } else {
       await planning;
+    }
+  }
+
+  // Patch log: docs/temporal.md. Cycles approved before it wait in execution until closed.
+  if (input.setup && status.phase === CyclePhase.Execution && (resume || patched(Patch.CycleMonthlyLoop))) {
+    const execution = new CancellationScope();
+    let outcome: CycleResume | 'done' | undefined;
+    const months = execution
+      .run(() => runExecution(input.setup!, status, board, resume, () => runningRequests === 0 && board.openTasks().length === 0))
+      .then((result) => void (outcome = result))
+      .catch((error: unknown) => {
+        if (!isCancellation(error)) throw error;
+      });
+    await condition(() => isTerminalPhase(status.phase) || outcome !== undefined);
+    if (outcome === undefined) {
+      execution.cancel();
+      await months;
+      await board.cancelOpen('the cycle was cancelled');
+    } else if (outcome !== 'done') {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof planningCycle>({ ...plain, resume: outcome });
     }
   }
 

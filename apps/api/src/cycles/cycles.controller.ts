@@ -10,6 +10,7 @@ import {
   CycleIdParamDto,
   ExtendContributionDto,
   ListCyclesQueryDto,
+  ProposeChangeDto,
   StartCycleDto,
   SubmitDraftDto,
   WaiveContributionDto,
@@ -77,6 +78,19 @@ export class CyclesController {
     @CurrentActor() actor: Actor,
   ) {
     return this.cycles.submitDraft(id, body, actor, idempotencyKey);
+  }
+
+  @Post(':id/changes')
+  @Roles([Role.Admin])
+  @ApiIdempotencyKey()
+  @ApiOperation({ summary: 'Propose a change to the plan in force (or revise one the committee sent back): a new version, reviewed like a draft, effective from the next month' })
+  proposeChange(
+    @Param() { id }: CycleIdParamDto,
+    @Body() body: ProposeChangeDto,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.cycles.proposeChange(id, body, actor, idempotencyKey);
   }
 
   @Post(':id/contributions/:unitId/waive')

@@ -5,6 +5,7 @@ import {
   extendContributionSchema,
   listCyclesQuerySchema,
   planContentSchema,
+  proposeChangeSchema,
   startCycleSchema,
   waiveContributionSchema,
 } from '@rollplan/domain';
@@ -17,3 +18,4 @@ export class SubmitDraftDto extends createZodDto(planContentSchema) {}
 export class WaiveContributionDto extends createZodDto(waiveContributionSchema) {}
 export class ExtendContributionDto extends createZodDto(extendContributionSchema) {}
 export class ContributionParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID'), unitId: z.uuid('must be a UUID') })) {}
+export class ProposeChangeDto extends createZodDto(proposeChangeSchema) {}

@@ -28,6 +28,7 @@ import {
   cycleStatusQuery,
   extendContributionUpdate,
   submitDraftUpdate,
+  proposeChangeUpdate,
   waiveContributionUpdate,
   type CycleSetup,
   type CycleStatus,
@@ -54,6 +55,11 @@ export interface CycleView {
   contributions?: CycleStatus['contributions'];
   pending?: CycleStatus['pending'];
   rejection?: CycleStatus['rejection'];
+  schedule?: CycleStatus['schedule'];
+  currentPeriod?: string;
+  lastClosedPeriod?: string;
+  change?: CycleStatus['change'];
+  run?: number;
   startedBy?: string;
   cancellation?: CycleStatus['cancellation'];
   createdAt?: string;
@@ -169,6 +175,22 @@ export class CyclesService {
     }
   }
 
+  /** Proposes a change to the plan in force (or revises one sent back): checked, then a new version for the committee. */
+  async proposeChange(cycleId: string, body: { content: PlanContent; reason: string }, actor: Actor, idempotencyKey?: string): Promise<{ version: number }> {
+    const status = await this.get(cycleId);
+    const unitIds = new Set((await this.cycles.manager.getRepository(OrgUnitEntity).find({ select: { id: true } })).map((u) => u.id));
+    const problems = validatePlan(body.content, status, unitIds).map((p) => ({ ...p, path: `content.${p.path}` }));
+    if (problems.length > 0) throw new DomainError(ErrorCode.ValidationFailed, 'the change is not a valid plan', problems);
+    try {
+      return await this.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).executeUpdate(proposeChangeUpdate, {
+        args: [{ ...body, actor }],
+        updateId: idempotencyKey ? `change.${actor.userId}.${idempotencyKey}` : randomUUID(),
+      });
+    } catch (error) {
+      return toDomainError(error, 'cycle');
+    }
+  }
+
   async changeContribution(cycleId: string, unitId: string, change: { reason: string; dueAt?: string }, actor: Actor) {
     const update = change.dueAt ? extendContributionUpdate : waiveContributionUpdate;
     try {
@@ -253,6 +275,11 @@ function toView(status: CycleStatus, workflowId: string, createdAt?: Date): Cycl
     ...(status.contributions ? { contributions: status.contributions } : {}),
     ...(status.pending ? { pending: status.pending } : {}),
     ...(status.rejection ? { rejection: status.rejection } : {}),
+    ...(status.schedule ? { schedule: status.schedule } : {}),
+    ...(status.currentPeriod ? { currentPeriod: status.currentPeriod } : {}),
+    ...(status.lastClosedPeriod ? { lastClosedPeriod: status.lastClosedPeriod } : {}),
+    ...(status.change ? { change: status.change } : {}),
+    ...(status.run ? { run: status.run } : {}),
     ...(status.startedBy ? { startedBy: status.startedBy.userId } : {}),
     ...(status.cancellation ? { cancellation: status.cancellation } : {}),
     ...(createdAt ? { createdAt: createdAt.toISOString() } : {}),

@@ -26,10 +26,10 @@ export function createPlanActivities({ dataSource }: { dataSource: DataSource })
       });
     },
 
-    async recordPlanVerdict({ cycleId, version, verdict, at, reasons }) {
+    async recordPlanVerdict({ cycleId, version, verdict, at, reasons, effectiveFrom }) {
       await dataSource.transaction(async (manager) => {
         const versions = manager.getRepository(PlanVersionEntity);
-        await versions.update({ cycleId, version }, { status: verdict, decidedAt: new Date(at) });
+        await versions.update({ cycleId, version }, { status: verdict, decidedAt: new Date(at), ...(effectiveFrom ? { effectiveFrom } : {}) });
         if (verdict === 'approved') {
           // The new version takes effect; any earlier approved one is superseded, both kept.
           await manager
@@ -45,7 +45,7 @@ export function createPlanActivities({ dataSource }: { dataSource: DataSource })
           action: `plan.${verdict}`,
           subjectType: 'cycle',
           subjectId: cycleId,
-          data: { version, reasons },
+          data: { version, reasons, ...(effectiveFrom ? { effectiveFrom } : {}) },
           dedupeKey: activityKey(),
         });
       });

@@ -128,6 +128,13 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
       });
     },
 
+    async transferTask({ taskId, workflowId }) {
+      await dataSource.transaction(async (manager) => {
+        await tasks(manager).update({ id: taskId }, { workflowId });
+        await audit(manager, null, 'task.transferred', taskId, { workflowId });
+      });
+    },
+
     async cancelTask({ taskId, reason }) {
       await dataSource.transaction(async (manager) => {
         await tasks(manager).update({ id: taskId }, { status: 'cancelled', cancelReason: reason });

@@ -6,6 +6,12 @@ import type { NotificationJobData } from './jobs';
 import { startNotificationWorkers } from './notification.processors';
 import { OutboxRelay } from './outbox-relay';
 
+/** BullMQ connection options for a `redis://` URL (workers wait for Redis rather than fail). */
+export function redisConnection(url: string) {
+  const redis = new URL(url);
+  return { host: redis.hostname, port: Number(redis.port || 6379), ...(redis.password ? { password: decodeURIComponent(redis.password) } : {}), maxRetriesPerRequest: null };
+}
+
 /** The outbox relay and the notification processors, as the worker runs them. */
 export function startNotifications(config: Pick<WorkerConfig, 'REDIS_URL' | 'QUEUE_PREFIX' | 'SMTP_URL' | 'MAIL_FROM' | 'OUTBOX_POLL_MS' | 'WEBHOOK_TIMEOUT_MS' | 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS'>, dataSource: DataSource, log: (message: string, data?: Record<string, unknown>) => void) {
   const redis = new URL(config.REDIS_URL);

@@ -24,4 +24,6 @@ export class PlanVersionEntity {
   /** Committee review round the version went to. */
   @Column('int') round!: number;
   @Column('timestamptz', { name: 'decided_at', nullable: true }) decidedAt!: Date | null;
+  /** First period (YYYY-MM) whose targets come from this version, once approved. */
+  @Column('text', { name: 'effective_from', nullable: true }) effectiveFrom!: string | null;
 }

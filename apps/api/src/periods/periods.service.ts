@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from '@temporalio/client';
+import { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { DomainError, ErrorCode, type Actor, type SubmitActualsRequest } from '@rollplan/domain';
+import { ActualImportEntity, CycleEntity, DocumentEntity, PeriodReviewEntity, buildMonthlyReport } from '@rollplan/db';
+import { QueueName, closePeriodSignal, extendPeriodSignal, periodStatusQuery, submitActualsUpdate, type PeriodStatus } from '@rollplan/workflows';
+import { API_CONFIG, type ApiConfig } from '../config';
+import { toDomainError } from '../common/temporal-errors';
+
+/** The monthly loop's periods: actuals in (by API or CSV), status, reports, early close and extension. */
+@Injectable()
+export class PeriodsService implements OnApplicationShutdown {
+  private readonly imports: Queue<{ importId: string }>;
+
+  constructor(
+    private readonly temporal: Client,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(API_CONFIG) config: ApiConfig,
+  ) {
+    const redis = new URL(config.REDIS_URL);
+    this.imports = new Queue(QueueName.Imports, {
+      connection: { host: redis.hostname, port: Number(redis.port || 6379), enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+      prefix: config.QUEUE_PREFIX,
+    });
+    this.imports.on('error', () => undefined); // reported by /health
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.imports.close();
+  }
+
+  async list(cycleId: string) {
+    await this.requireCycle(cycleId);
+    const rows = await this.db.getRepository(PeriodReviewEntity).find({ where: { cycleId }, order: { period: 'ASC' } });
+    return rows.map((r) => ({ period: r.period, version: r.version, status: r.status, workflowId: r.workflowId, actualsDueAt: r.actualsDueAt.toISOString(), closesAt: r.closesAt.toISOString(), closedAt: r.closedAt?.toISOString() ?? null }));
+  }
+
+  /** Targets, actuals, deviations, causes, actions and decisions of one month, with its dates. */
+  async get(cycleId: string, period: string) {
+    const review = await this.review(cycleId, period);
+    const report = (await buildMonthlyReport(this.db.manager, cycleId, period))!;
+    const live = await this.liveStatus(review.workflowId);
+    return {
+      ...report,
+      workflowId: review.workflowId,
+      actualsDueAt: (live?.actualsDueAt ?? review.actualsDueAt.toISOString()),
+      closesAt: live?.closesAt ?? review.closesAt.toISOString(),
+      closedAt: review.closedAt?.toISOString() ?? null,
+      frozen: live ? live.frozen : true,
+      ...(live?.closedEarly ? { closedEarly: live.closedEarly } : {}),
+      extensions: live?.extensions ?? [],
+    };
+  }
+
+  async report(cycleId: string, period: string) {
+    await this.review(cycleId, period);
+    return (await buildMonthlyReport(this.db.manager, cycleId, period))!;
+  }
+
+  async document(cycleId: string, period: string, format: 'html' | 'xlsx'): Promise<Buffer> {
+    await this.review(cycleId, period);
+    const doc = await this.db.getRepository(DocumentEntity).findOneBy({ cycleId, period, kind: 'monthly_report', format });
+    if (!doc) throw new DomainError(ErrorCode.NotFound, 'the report is rendered when the period closes; not yet');
+    return doc.content;
+  }
+
+  async submitActuals(cycleId: string, period: string, body: SubmitActualsRequest, actor: Actor, idempotencyKey?: string): Promise<PeriodStatus> {
+    const review = await this.review(cycleId, period);
+    try {
+      return await this.temporal.workflow.getHandle(review.workflowId).executeUpdate(submitActualsUpdate, {
+        args: [{ values: body.values, source: actor.via === 'api_token' ? 'token' : 'api', actor }],
+        ...(idempotencyKey ? { updateId: `actuals.${actor.userId}.${idempotencyKey}` } : {}),
+      });
+    } catch (error) {
+      return this.periodError(error, period);
+    }
+  }
+
+  /**
+   * Stores a CSV file and queues its import. The id is the hash of cycle, period and bytes: the
+   * same file again finds the first import (and its result) and changes nothing.
+   */
+  async importCsv(cycleId: string, period: string, content: Buffer, fileName: string, actor: Actor): Promise<{ created: boolean; import: ReturnType<PeriodsService['importView']> }> {
+    const review = await this.review(cycleId, period);
+    const live = await this.liveStatus(review.workflowId);
+    if (!live || live.frozen) throw new DomainError(ErrorCode.Conflict, `the period ${period} is closed; the planning office can reopen it`);
+    const id = createHash('sha256').update(`${cycleId}\n${period}\n`).update(content).digest('hex');
+    const repository = this.db.getRepository(ActualImportEntity);
+    const inserted = await repository.createQueryBuilder().insert().values({ id, cycleId, period, fileName, content, status: 'queued', createdBy: actor.userId }).orIgnore().execute();
+    const created = (inserted.identifiers.length > 0 && inserted.raw.length > 0) || false;
+    if (created) await this.imports.add('import', { importId: id }, { jobId: `import.${id}`, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
+    return { created, import: this.importView(await repository.findOneByOrFail({ id })) };
+  }
+
+  async importStatus(cycleId: string, period: string, importId: string) {
+    const row = await this.db.getRepository(ActualImportEntity).findOneBy({ id: importId, cycleId, period });
+    if (!row) throw new DomainError(ErrorCode.NotFound, 'import not found');
+    return this.importView(row);
+  }
+
+  async close(cycleId: string, period: string, reason: string | undefined, actor: Actor) {
+    const review = await this.review(cycleId, period);
+    const live = await this.liveStatus(review.workflowId);
+    if (!live || live.frozen) throw new DomainError(ErrorCode.Conflict, `the period ${period} is already closed`);
+    await this.temporal.workflow.getHandle(review.workflowId).signal(closePeriodSignal, { actor, ...(reason ? { reason } : {}) });
+    return { period, closing: true };
+  }
+
+  async extend(cycleId: string, period: string, closesAt: string, reason: string, actor: Actor) {
+    const review = await this.review(cycleId, period);
+    const live = await this.liveStatus(review.workflowId);
+    if (!live) throw new DomainError(ErrorCode.Conflict, `the period ${period} has ended; its execution is closed`);
+    if (Date.parse(closesAt) <= Date.now()) throw new DomainError(ErrorCode.ValidationFailed, 'the new close must be in the future', [{ path: 'closesAt', message: 'must be in the future' }]);
+    await this.temporal.workflow.getHandle(review.workflowId).signal(extendPeriodSignal, { closesAt: new Date(closesAt).toISOString(), reason, actor });
+    return { period, closesAt: new Date(closesAt).toISOString() };
+  }
+
+  private importView(row: ActualImportEntity) {
+    return { id: row.id, period: row.period, fileName: row.fileName, status: row.status, rows: row.rowCount, errors: row.errors, createdAt: row.createdAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null };
+  }
+
+  /** The running execution's status; undefined once it has ended. */
+  private async liveStatus(workflowId: string): Promise<PeriodStatus | undefined> {
+    const handle = this.temporal.workflow.getHandle(workflowId);
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') return undefined;
+    return handle.query(periodStatusQuery);
+  }
+
+  private periodError(error: unknown, period: string): never {
+    const message = (error as { message?: string })?.message ?? '';
+    // The execution has ended: the update cannot reach it.
+    if (/workflow execution already completed|not found/i.test(message) && !(error as { cause?: unknown }).cause) {
+      throw new DomainError(ErrorCode.Conflict, `the period ${period} is closed`);
+    }
+    return toDomainError(error, 'period');
+  }
+
+  private async requireCycle(cycleId: string): Promise<void> {
+    if (!(await this.db.getRepository(CycleEntity).existsBy({ id: cycleId }))) throw new DomainError(ErrorCode.NotFound, 'cycle not found');
+  }
+
+  private async review(cycleId: string, period: string): Promise<PeriodReviewEntity> {
+    await this.requireCycle(cycleId);
+    const review = await this.db.getRepository(PeriodReviewEntity).findOneBy({ cycleId, period });
+    if (!review) throw new DomainError(ErrorCode.NotFound, `the period ${period} has not started (a month is reviewed once it has ended)`);
+    return review;
+  }
+}

@@ -1,0 +1,84 @@
+import { Queue, Worker, type ConnectionOptions } from 'bullmq';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import type { Actor, Role } from '@rollplan/domain';
+import { ActualImportEntity, DocumentEntity, PeriodReviewEntity, UserEntity, buildMonthlyReport } from '@rollplan/db';
+import { QueueName, submitActualsUpdate } from '@rollplan/workflows';
+import type { ReportJobData } from '../activities';
+import { renderReportHtml, renderReportXlsx } from '../reports/render-report';
+import { parseActualsCsv } from './import-actuals';
+
+export interface ImportJobData {
+  importId: string;
+}
+
+export interface MonitoringJobsOptions {
+  dataSource: DataSource;
+  temporal: Client;
+  connection: ConnectionOptions;
+  prefix: string;
+  log: (message: string, data?: Record<string, unknown>) => void;
+}
+
+/** The monthly loop's BullMQ work: CSV imports of actuals and report rendering. */
+export function startMonitoringJobs({ dataSource, temporal, connection, prefix, log }: MonitoringJobsOptions) {
+  const reportQueue = new Queue<ReportJobData>(QueueName.Reports, { connection, prefix });
+  const reports = new Worker<ReportJobData>(
+    QueueName.Reports,
+    async ({ data }) => {
+      const report = await buildMonthlyReport(dataSource.manager, data.cycleId, data.period);
+      if (!report) return;
+      const documents: [string, Buffer][] = [
+        ['html', Buffer.from(renderReportHtml(report), 'utf8')],
+        ['xlsx', await renderReportXlsx(report)],
+      ];
+      for (const [format, content] of documents) {
+        await dataSource
+          .createQueryBuilder()
+          .insert()
+          .into(DocumentEntity)
+          .values({ cycleId: data.cycleId, period: data.period, kind: 'monthly_report', format, content })
+          .orUpdate(['content', 'created_at'], ['cycle_id', 'period', 'kind', 'format'])
+          .execute();
+      }
+    },
+    { connection, prefix, concurrency: 2 },
+  );
+
+  const imports = new Worker<ImportJobData>(
+    QueueName.Imports,
+    async ({ data }) => {
+      const row = await dataSource.getRepository(ActualImportEntity).createQueryBuilder('i').addSelect('i.content').where('i.id = :id', { id: data.importId }).getOne();
+      if (!row || row.status !== 'queued') return;
+      const finish = (status: 'imported' | 'failed', errors: { path: string; message: string }[], rowCount: number | null) =>
+        dataSource.getRepository(ActualImportEntity).update({ id: row.id }, { status, errors: errors as never, rowCount, finishedAt: new Date() });
+      const review = await dataSource.getRepository(PeriodReviewEntity).findOneBy({ cycleId: row.cycleId, period: row.period });
+      if (!review) return finish('failed', [{ path: 'period', message: `the period ${row.period} is not open` }], null);
+      const user = await dataSource.getRepository(UserEntity).findOneByOrFail({ id: row.createdBy });
+      const actor: Actor = { userId: user.id, roles: user.roles as Role[], unitId: user.unitId, via: 'user' };
+      const parsed = await parseActualsCsv(row.content, review.targets, actor);
+      if (parsed.problems.length > 0) return finish('failed', parsed.problems, parsed.rows);
+      try {
+        // The import id is the update id: a retried job, or the same file again, sends nothing twice.
+        await temporal.workflow.getHandle(review.workflowId).executeUpdate(submitActualsUpdate, {
+          args: [{ values: parsed.values, source: 'csv', importId: row.id, actor }],
+          updateId: `import.${row.id}`,
+        });
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) return finish('failed', [{ path: 'file', message: error.cause?.message ?? error.message }], parsed.rows);
+        throw error;
+      }
+      return finish('imported', [], parsed.rows);
+    },
+    { connection, prefix, concurrency: 2 },
+  );
+  for (const worker of [reports, imports]) worker.on('failed', (job, error) => log('monitoring job failed', { queue: worker.name, jobId: job?.id, error: String(error) }));
+
+  return {
+    reportQueue,
+    async close() {
+      await Promise.all([reports.close(), imports.close()]);
+      await reportQueue.close();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Actor, KpiEvaluation, MonthTarget } from '@rollplan/domain';
+import type { TaskState } from './human-task.messages';
+
+/** Input of one month's execution (`monthlyReview`, id `month-<cycleId>-<YYYY-MM>`). */
+export interface MonthlyReviewInput {
+  cycleId: string;
+  /** YYYY-MM */
+  period: string;
+  /** Plan version whose targets apply. */
+  version: number;
+  targets: MonthTarget[];
+  /** Attainments of earlier months per KPI, oldest first (for the trend). */
+  earlier: Record<string, number[]>;
+  actualsDueAt: string;
+  closesAt: string;
+  planningOfficeUnitId?: string;
+  /** Causes and corrective actions still open at the end of the previous month. */
+  carried: TaskState[];
+}
+
+export type PeriodPhase = 'collecting' | 'analysed' | 'closed';
+
+export interface PeriodStatus {
+  cycleId: string;
+  period: string;
+  version: number;
+  phase: PeriodPhase;
+  /** Frozen: closed early by the admin (reopened by an extension), or past its close time. */
+  frozen: boolean;
+  actualsDueAt: string;
+  closesAt: string;
+  targets: MonthTarget[];
+  actuals: Record<string, number>;
+  evaluations: KpiEvaluation[];
+  closedEarly?: { at: string; by: string; reason?: string };
+  extensions: { closesAt: string; at: string; by: string; reason: string }[];
+}
+
+export interface MonthlyReviewResult {
+  period: string;
+  evaluations: KpiEvaluation[];
+  /** Tasks still open at the close: the next month takes them over. */
+  open: TaskState[];
+}
+
+export type ActualsSource = 'api' | 'csv' | 'token';
+
+export interface SubmitActualsInput {
+  values: { kpiId: string; value: number; unit?: string }[];
+  source: ActualsSource;
+  /** For a CSV import: its id (the file's hash). */
+  importId?: string;
+  /** Set by the API (or the import job) from the caller's token. */
+  actor: Actor;
+}
+
+// Message names are persisted: see names.ts.
+export const periodStatusQuery = defineQuery<PeriodStatus>('periodStatus');
+export const submitActualsUpdate = defineUpdate<PeriodStatus, [SubmitActualsInput]>('submitActuals');
+/** The admin closes the period before its time: actuals are frozen, the month is analysed with what it has. */
+export const closePeriodSignal = defineSignal<[{ actor: Actor; reason?: string }]>('closePeriod');
+/** The admin moves the period's close (and unfreezes a period closed early). */
+export const extendPeriodSignal = defineSignal<[{ closesAt: string; reason: string; actor: Actor }]>('extendPeriod');

@@ -1,0 +1,109 @@
+import request from 'supertest';
+import { AuditLogEntity, OrgUnitEntity } from '@rollplan/db';
+import { addMonths, formatPeriod } from '@rollplan/domain';
+import { samplePlan } from '../support/plans';
+import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
+
+// One month of the loop through HTTP on the dev server (seed 000 monthly targets, seed 004):
+// actuals by API, by CSV import (a bad file imports nothing) and by a machine client; the
+// analysis; an early close that freezes the month and renders the report; a reopening.
+describe('the monthly loop through HTTP', () => {
+  let system: TestSystem;
+  const as = async (email: string) => request.agent(system.baseUrl).auth(await system.tokenFor(email), { type: 'bearer' });
+  beforeAll(async () => {
+    system = await startTestSystem();
+  });
+  afterAll(() => system?.stop());
+
+  it('collects, imports, analyses and closes one month', async () => {
+    const admin = await as(DEMO.admin);
+    const units = Object.fromEntries((await system.db.dataSource.getRepository(OrgUnitEntity).find()).map((u) => [u.code, u.id]));
+    // A plan starting in January of the year of last month: its earlier months are reviewed at
+    // once (and close, their time being up); last month is the one open for actuals.
+    const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
+    const open = formatPeriod(addMonths(thisMonth, -1));
+    const year = addMonths(thisMonth, -1).year;
+
+    const { body: cycle } = await admin.post('/cycles').send({ title: 'Plan in execution', startYear: year, contributingUnitIds: [units['finance']] }).expect(201);
+    await eventually(() => admin.get(`/cycles/${cycle.id}`).then((r) => r.body), (c) => c.pending?.length === 1);
+    await admin.post(`/cycles/${cycle.id}/contributions/${units['finance']}/waive`).send({ reason: 'budget already agreed' }).expect(200);
+    await admin.post(`/cycles/${cycle.id}/drafts`).send(samplePlan({ finance: units['finance'], customer: units['customer'] }, year)).expect(201);
+    for (const email of [DEMO.reviewer, 'reviewer2@rollplan.example', DEMO.chair]) {
+      const agent = await as(email);
+      const [task] = await eventually(() => agent.get('/tasks').query({ cycleId: cycle.id }).then((r) => r.body.items), (items) => items.length > 0);
+      await agent.post(`/tasks/${task.id}/complete`).send({ outcome: 'approve' }).expect(200);
+    }
+    const running = await eventually(() => admin.get(`/cycles/${cycle.id}`).then((r) => r.body), (c) => c.currentPeriod === open, 30_000);
+    expect(running).toMatchObject({ phase: 'execution', effectiveVersion: 1 });
+
+    const months = await eventually(
+      () => admin.get(`/cycles/${cycle.id}/periods`).then((r) => r.body as { period: string; status: string; workflowId: string }[]),
+      (rows) => rows.at(-1)?.period === open,
+    );
+    expect(months.at(-1)).toMatchObject({ period: open, status: 'collecting', workflowId: `month-${cycle.id}-${open}` });
+    expect(months.slice(0, -1).every((m) => m.status === 'closed')).toBe(true);
+
+    const finance = await as(DEMO.finance);
+    const customer = await as(DEMO.customer);
+    const actuals = `/cycles/${cycle.id}/periods/${open}/actuals`;
+    // Bad input: a KPI of another unit, a wrong unit of measure, a value that is not a number.
+    expect((await customer.put(actuals).send({ values: [{ kpiId: 'revenue-cny', value: 700 }] }).expect(403)).body.message).toBe('your unit does not own: revenue-cny');
+    expect((await finance.put(actuals).send({ values: [{ kpiId: 'revenue-cny', value: 700, unit: 'CNY bn' }] }).expect(400)).body.details).toEqual([
+      { path: 'values.0.unit', message: 'revenue-cny is measured in CNY m, not CNY bn' },
+    ]);
+    expect((await finance.put(actuals).send({ values: [{ kpiId: 'revenue-cny', value: 'seven hundred' }] }).expect(400)).body.details[0].path).toBe('values.0.value');
+    await finance.put(actuals).send({ values: [{ kpiId: 'revenue-cny', value: 700, unit: 'CNY m' }] }).expect(200);
+
+    // CSV: one bad row → nothing imported, every bad row reported with line and column.
+    const imports = `/cycles/${cycle.id}/periods/${open}/imports`;
+    const bad = 'kpi_id,value,unit\nnps,36,points\nnps,abc,points\nmargin,4,%\nnps,37,points\n';
+    const badImport = (await customer.post(imports).set('content-type', 'text/csv').send(bad).expect(202)).body;
+    const failed = await eventually(() => customer.get(`${imports}/${badImport.id}`).then((r) => r.body), (i) => i.status !== 'queued');
+    expect(failed).toMatchObject({ status: 'failed' });
+    expect(failed.errors).toEqual([
+      { path: 'row 3.value', message: '"abc" is not a number' },
+      { path: 'row 4.kpi_id', message: 'no KPI margin has a target this month' },
+      { path: 'row 5.kpi_id', message: 'nps appears twice' },
+    ]);
+    expect((await admin.get(`/cycles/${cycle.id}/periods/${open}`).expect(200)).body.kpis.find((k: { kpiId: string }) => k.kpiId === 'nps').actual).toBeNull();
+
+    const good = 'kpi_id,value,unit\nnps,34,points\n';
+    const goodImport = (await customer.post(imports).set('content-type', 'text/csv').query({ fileName: 'nps.csv' }).send(good).expect(202)).body;
+    expect(await eventually(() => customer.get(`${imports}/${goodImport.id}`).then((r) => r.body.status), (s) => s !== 'queued')).toBe('imported');
+    // The same file again: the same import, nothing applied twice.
+    expect((await customer.post(imports).set('content-type', 'text/csv').query({ fileName: 'nps.csv' }).send(good).expect(200)).body).toMatchObject({ id: goodImport.id, status: 'imported' });
+    const csvRecords = await system.db.dataSource.getRepository(AuditLogEntity).findBy({ action: 'period.actuals_recorded', subjectId: `${cycle.id}/${open}` });
+    expect(csvRecords.filter((r) => r.data.source === 'csv')).toHaveLength(1);
+
+    // Analysed once every actual is in: revenue 700 of 800 is at risk, NPS 34 of 35 on track.
+    const analysed = await eventually(() => admin.get(`/cycles/${cycle.id}/periods/${open}`).then((r) => r.body), (p) => p.status === 'analysed');
+    expect(analysed.kpis.map((k: { kpiId: string; actual: number; status: string }) => [k.kpiId, k.actual, k.status])).toEqual([
+      ['revenue-cny', 700, 'at_risk'],
+      ['nps', 34, 'on_track'],
+    ]);
+
+    // A machine client (API token of the customer center) corrects NPS.
+    const { body: token } = await admin.post('/api-tokens').send({ name: 'survey system', userId: system.userIds[DEMO.customer], scopes: ['actuals:write'] }).expect(201);
+    await request(system.baseUrl).put(actuals).auth(token.token, { type: 'bearer' }).send({ values: [{ kpiId: 'nps', value: 30 }] }).expect(200);
+    const corrected = await eventually(() => admin.get(`/cycles/${cycle.id}/periods/${open}`).then((r) => r.body), (p) => p.kpis[1].actual === 30);
+    expect(corrected.kpis[1].status).toBe('at_risk');
+
+    // Closed early: frozen (409), the report rendered; the admin reopens it with an extension.
+    await admin.post(`/cycles/${cycle.id}/periods/${open}/close`).send({ reason: 'operations meeting on Monday' }).expect(202);
+    await eventually(() => admin.get(`/cycles/${cycle.id}/periods/${open}`).then((r) => r.body.frozen), (frozen) => frozen === true);
+    expect((await finance.put(actuals).send({ values: [{ kpiId: 'revenue-cny', value: 720 }] }).expect(409)).body.error).toBe('conflict');
+    const html = await eventually(() => admin.get(`/cycles/${cycle.id}/periods/${open}/report.html`).then((r) => r), (r) => r.status === 200);
+    expect(html.headers['content-type']).toMatch(/text\/html/);
+    expect(html.text).toContain(`Monthly report ${open}`);
+    const xlsx = await admin.get(`/cycles/${cycle.id}/periods/${open}/report.xlsx`).buffer(true).expect(200);
+    expect(xlsx.headers['content-type']).toMatch(/spreadsheetml/);
+    const report = (await admin.get(`/cycles/${cycle.id}/periods/${open}/report`).expect(200)).body;
+    expect(report.decisions.map((d: { what: string }) => d.what)).toContain('period closed early (operations meeting on Monday)');
+
+    const closesAt = new Date(Date.now() + 20 * 86_400_000).toISOString();
+    await admin.post(`/cycles/${cycle.id}/periods/${open}/extend`).send({ closesAt, reason: 'finance restates revenue' }).expect(202);
+    await eventually(() => admin.get(`/cycles/${cycle.id}/periods/${open}`).then((r) => r.body.frozen), (frozen) => frozen === false);
+    await finance.put(actuals).send({ values: [{ kpiId: 'revenue-cny', value: 760 }] }).expect(200);
+    expect((await admin.get(`/cycles/${cycle.id}/periods/${open}`).expect(200)).body).toMatchObject({ closesAt, kpis: [{ actual: 760, status: 'on_track' }, { actual: 30 }] });
+  });
+});
