@@ -6,6 +6,7 @@ describe('startCycleSchema', () => {
       title: 'Plan 2027',
       startYear: 2027,
       horizonYears: 3,
+      actualsWorkingDay: 5,
       internalReviewUnitIds: [],
       committee: { reviewDays: 7, maxRounds: 3 },
     });

@@ -50,6 +50,8 @@ export const startCycleSchema = z.strictObject({
   contributingUnitIds: z.array(z.uuid('must be a UUID')).min(1).max(100).optional(),
   /** When contributions are due; default: 14 days after the start. */
   contributionDueAt: z.iso.datetime({ offset: true }).optional(),
+  /** Monthly actuals are due at the end of this working day of the following month; default 5. */
+  actualsWorkingDay: z.number().int().min(1).max(20).default(5),
   /** Departments that review each draft before the committee (seed 003); default: none. */
   internalReviewUnitIds: z.array(z.uuid('must be a UUID')).max(20).default([]),
   committee: z

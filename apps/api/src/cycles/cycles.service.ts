@@ -148,6 +148,7 @@ export class CyclesService {
       contributionDueAt: request.contributionDueAt ? new Date(request.contributionDueAt).toISOString() : new Date(Date.now() + 14 * 86_400_000).toISOString(),
       ...(office ? { planningOfficeUnitId: office.id } : {}),
       internalReviewUnitIds: request.internalReviewUnitIds,
+      actualsWorkingDay: request.actualsWorkingDay,
       committee: {
         // Members vote; the chair gives the final approval. Default rule: a majority of the members.
         memberIds: memberIds.length > 0 ? memberIds : [chair.userId],
