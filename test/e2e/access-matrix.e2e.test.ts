@@ -36,6 +36,7 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'POST /cycles/:id/contributions/:unitId/waive': ['admin'],
   'POST /cycles/:id/contributions/:unitId/extend': ['admin'],
   'POST /cycles/:id/changes': ['admin'],
+  'POST /cycles/:id/close': ['admin'],
   'GET /cycles/:id/periods': 'signed-in',
   'GET /cycles/:id/periods/:period': 'signed-in',
   // Contributors report their own KPIs (the matrix's contributor, strategy, owns one).
@@ -106,6 +107,8 @@ describe('role × endpoint matrix', () => {
   /** Cycles in execution: months of this year that have ended are reviewed; `openPeriod` takes actuals. */
   let executionCycleId: string;
   let closingCycleId: string;
+  /** Closed by the admin's call of the matrix (made before the matrix changes the committee). */
+  let closableCycleId: string;
   let importId: string;
   const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
   const openPeriod = formatPeriod(addMonths(thisMonth, -1));
@@ -200,6 +203,7 @@ describe('role × endpoint matrix', () => {
       path: `/cycles/${caller === 'admin' ? await contributingCycle() : planCycleId}/contributions/${unitId}/extend`,
       body: { reason: 'year-end close', dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString() },
     }),
+    'POST /cycles/:id/close': async () => ({ path: `/cycles/${closableCycleId}/close`, body: { force: true, reason: 'matrix' } }),
     'POST /cycles/:id/changes': async () => ({ path: `/cycles/${executionCycleId}/changes`, body: { content: samplePlan({ finance: strategyUnitId, customer: customerUnitId }, year), reason: 'matrix' } }),
     'GET /cycles/:id/periods': async () => ({ path: `/cycles/${executionCycleId}/periods` }),
     'GET /cycles/:id/periods/:period': async () => ({ path: `/cycles/${executionCycleId}/periods/${openPeriod}` }),
@@ -291,7 +295,7 @@ describe('role × endpoint matrix', () => {
     planCycleId = await draftableCycle();
     await admin.post(`/cycles/${planCycleId}/drafts`).send(plan()).expect(201);
     strategyUnitId = units.find((u) => u.code === 'strategy-rd')!.id;
-    [executionCycleId, closingCycleId] = [await executingCycle(), await executingCycle()];
+    [executionCycleId, closingCycleId, closableCycleId] = [await executingCycle(), await executingCycle(), await executingCycle()];
     importId = (await admin.post(`/cycles/${executionCycleId}/periods/${openPeriod}/imports`).set('content-type', 'text/csv').send('kpi_id,value\nnps,34\n').expect(202)).body.id;
     await eventually(() => admin.get(`/cycles/${executionCycleId}/periods/${closedPeriod}/report.xlsx`).then((r) => r.status), (s) => s === 200, 30_000);
   });

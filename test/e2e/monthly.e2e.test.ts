@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { AuditLogEntity, OrgUnitEntity } from '@rollplan/db';
+import { AuditLogEntity, OrgUnitEntity, TaskEntity } from '@rollplan/db';
 import { addMonths, formatPeriod } from '@rollplan/domain';
 import { samplePlan } from '../support/plans';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
@@ -105,5 +105,27 @@ describe('the monthly loop through HTTP', () => {
     await eventually(() => admin.get(`/cycles/${cycle.id}/periods/${open}`).then((r) => r.body.frozen), (frozen) => frozen === false);
     await finance.put(actuals).send({ values: [{ kpiId: 'revenue-cny', value: 760 }] }).expect(200);
     expect((await admin.get(`/cycles/${cycle.id}/periods/${open}`).expect(200)).body).toMatchObject({ closesAt, kpis: [{ actual: 760, status: 'on_track' }, { actual: 30 }] });
+
+    // Off track after all: the owner's cause analysis commits to a corrective action.
+    await finance.put(actuals).send({ values: [{ kpiId: 'revenue-cny', value: 600 }] }).expect(200);
+    const [cause] = await eventually(() => finance.get('/tasks').query({ cycleId: cycle.id, kind: 'monthly.cause_analysis' }).then((r) => r.body.items), (items) => items.length > 0);
+    const dueAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    await finance
+      .post(`/tasks/${cause.id}/complete`)
+      .send({ outcome: 'analysed', payload: { category: 'competitor_action', narrative: 'A rival cut prices.', actions: [{ what: 'Match key account prices', ownerUnitId: units['finance'], dueAt, kpiId: 'revenue-cny' }] } })
+      .expect(200);
+    const [action] = await eventually(() => finance.get('/tasks').query({ cycleId: cycle.id, kind: 'monthly.action' }).then((r) => r.body.items), (items) => items.length > 0);
+    expect((await admin.get(`/cycles/${cycle.id}`).expect(200)).body).toMatchObject({ planYear: year, currentPeriod: open });
+
+    // Closing the cycle: 409 listing the open action, unless forced with a reason.
+    const refused = await admin.post(`/cycles/${cycle.id}/close`).send({}).expect(409);
+    expect(refused.body.details).toEqual([{ path: `tasks.${action.id}`, message: expect.stringContaining('action: Match key account prices') }]);
+    expect((await admin.post(`/cycles/${cycle.id}/close`).send({ force: true }).expect(400)).body.details).toEqual([{ path: 'reason', message: 'a forced closure needs a reason' }]);
+    const closed = (await admin.post(`/cycles/${cycle.id}/close`).send({ force: true, reason: 'merged into the group plan' }).expect(200)).body;
+    expect(closed).toMatchObject({ phase: 'closed', closure: { forced: true, reason: 'merged into the group plan', openActions: [action.id], by: system.userIds[DEMO.admin] } });
+    const month = system.temporal.workflow.getHandle(`month-${cycle.id}-${open}`);
+    expect(await eventually(() => month.describe().then((d) => d.status.name), (s) => s !== 'RUNNING')).toBe('CANCELLED');
+    expect(await eventually(() => system.db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: action.id }).then((t) => t.status), (s) => s === 'cancelled')).toBe('cancelled');
+    await admin.post(`/cycles/${cycle.id}/close`).send({}).expect(409);
   });
 });

@@ -70,6 +70,15 @@ export const cancelCycleSchema = z.strictObject({
 });
 export type CancelCycleRequest = z.infer<typeof cancelCycleSchema>;
 
+/** Body of `POST /cycles/:id/close`: open corrective actions block it unless forced, with a reason. */
+export const closeCycleSchema = z
+  .strictObject({
+    reason: z.string().trim().min(1, 'must not be empty').max(2000).optional(),
+    force: z.boolean().default(false),
+  })
+  .refine((body) => !body.force || body.reason, { message: 'a forced closure needs a reason', path: ['reason'] });
+export type CloseCycleRequest = z.infer<typeof closeCycleSchema>;
+
 /** Query of `GET /cycles`. */
 export const listCyclesQuerySchema = z.strictObject({
   phase: z.enum(Object.values(CyclePhase) as [CyclePhase, ...CyclePhase[]]).optional(),

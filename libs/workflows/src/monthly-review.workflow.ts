@@ -256,7 +256,7 @@ export async function monthlyReview(input: MonthlyReviewInput): Promise<MonthlyR
     const open: TaskState[] = board.openTasks().map((t) => ({ ...t }));
     return { period: input.period, evaluations: status.evaluations, open };
   } catch (error) {
-    if (isCancellation(error)) await CancellationScope.nonCancellable(() => board.cancelOpen('the cycle was cancelled'));
+    if (isCancellation(error)) await CancellationScope.nonCancellable(() => board.cancelOpen('the cycle ended (cancelled or closed)'));
     throw error;
   }
 

@@ -82,6 +82,8 @@ export interface CycleStatus extends PlanningCycleInput {
   /** ISO time the phase was entered (workflow time). */
   phaseSince: string;
   cancellation?: { reason: string; at: string; by?: string };
+  /** Set when the admin closed the cycle; `openActions` were cancelled by a forced closure. */
+  closure?: { at: string; by: string; reason?: string; forced: boolean; openActions: string[] };
 }
 
 export interface CancelCycleInput {
@@ -93,6 +95,16 @@ export interface CancelCycleInput {
 // Message names are persisted: see names.ts.
 export const cycleStatusQuery = defineQuery<CycleStatus>('cycleStatus');
 export const cancelCycleUpdate = defineUpdate<CycleStatus, [CancelCycleInput]>('cancelCycle');
+
+export interface CloseCycleInput {
+  reason?: string;
+  force: boolean;
+  /** Corrective actions still open (the API lists them from the read model); closing cancels them. */
+  openActions: string[];
+  by: Actor;
+}
+/** Ends a cycle in execution: its running month and open tasks are cancelled, the phase is `closed`. */
+export const closeCycleUpdate = defineUpdate<CycleStatus, [CloseCycleInput]>('closeCycle');
 
 /** Opens a request to people as a child of the cycle: it ends with the cycle. */
 export interface OpenRequestInput {

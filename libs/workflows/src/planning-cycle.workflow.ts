@@ -23,6 +23,7 @@ import { runPlanDrafting } from './plan-drafting';
 import { runExecution } from './plan-execution';
 import {
   cancelCycleUpdate,
+  closeCycleUpdate,
   cycleStatusQuery,
   openRequestUpdate,
   type OpenRequestInput,
@@ -70,6 +71,25 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
         }
         if (typeof reason !== 'string' || reason.trim() === '') {
           throw ApplicationFailure.create({ type: FailureType.ValidationFailed, message: 'reason is required' });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    closeCycleUpdate,
+    async ({ reason, force, openActions, by }) => {
+      status.closure = { at: now(), by: by.userId, ...(reason ? { reason } : {}), forced: force, openActions };
+      await enterPhase(status, CyclePhase.Closed, { reason, actor: by });
+      return status;
+    },
+    {
+      validator: ({ force, openActions }) => {
+        if (status.phase !== CyclePhase.Execution) {
+          throw ApplicationFailure.create({ type: FailureType.Conflict, message: `only a cycle in execution can be closed; this one is ${status.phase}` });
+        }
+        if (openActions.length > 0 && !force) {
+          throw ApplicationFailure.create({ type: FailureType.Conflict, message: 'corrective actions are still open; close with force and a reason to cancel them' });
         }
       },
     },
@@ -141,7 +161,7 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
     if (outcome === undefined) {
       execution.cancel();
       await months;
-      await board.cancelOpen('the cycle was cancelled');
+      await board.cancelOpen(`the cycle was ${status.phase}`);
     } else if (outcome !== 'done') {
       await condition(allHandlersFinished);
       return continueAsNew<typeof planningCycle>({ ...plain, resume: outcome });

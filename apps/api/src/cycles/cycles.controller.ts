@@ -6,6 +6,7 @@ import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator';
 import {
   CancelCycleDto,
+  CloseCycleDto,
   ContributionParamDto,
   CycleIdParamDto,
   ExtendContributionDto,
@@ -78,6 +79,15 @@ export class CyclesController {
     @CurrentActor() actor: Actor,
   ) {
     return this.cycles.submitDraft(id, body, actor, idempotencyKey);
+  }
+
+  @Post(':id/close')
+  @Roles([Role.Admin])
+  @HttpCode(200)
+  @ApiIdempotencyKey()
+  @ApiOperation({ summary: 'Close a cycle in execution: 409 listing open corrective actions unless forced with a reason (they are cancelled with the running month)' })
+  close(@Param() { id }: CycleIdParamDto, @Body() body: CloseCycleDto, @IdempotencyKey() idempotencyKey: string | undefined, @CurrentActor() actor: Actor): Promise<CycleView> {
+    return this.cycles.close(id, body, actor, idempotencyKey);
   }
 
   @Post(':id/changes')

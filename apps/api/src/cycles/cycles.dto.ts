@@ -2,6 +2,7 @@ import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import {
   cancelCycleSchema,
+  closeCycleSchema,
   extendContributionSchema,
   listCyclesQuerySchema,
   planContentSchema,
@@ -19,3 +20,4 @@ export class WaiveContributionDto extends createZodDto(waiveContributionSchema) 
 export class ExtendContributionDto extends createZodDto(extendContributionSchema) {}
 export class ContributionParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID'), unitId: z.uuid('must be a UUID') })) {}
 export class ProposeChangeDto extends createZodDto(proposeChangeSchema) {}
+export class CloseCycleDto extends createZodDto(closeCycleSchema) {}

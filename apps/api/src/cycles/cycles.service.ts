@@ -15,16 +15,18 @@ import {
   validatePlan,
   type Actor,
   type CancelCycleRequest,
+  type CloseCycleRequest,
   type PlanContent,
   type ListCyclesQuery,
   type StartCycleRequest,
 } from '@rollplan/domain';
-import { CommitteeMemberEntity, CycleEntity, OrgUnitEntity } from '@rollplan/db';
+import { CommitteeMemberEntity, CycleEntity, OrgUnitEntity, TaskEntity } from '@rollplan/db';
 import {
   Procedure,
   SearchAttribute,
   WorkflowType,
   cancelCycleUpdate,
+  closeCycleUpdate,
   cycleStatusQuery,
   extendContributionUpdate,
   submitDraftUpdate,
@@ -59,7 +61,10 @@ export interface CycleView {
   currentPeriod?: string;
   lastClosedPeriod?: string;
   change?: CycleStatus['change'];
+  /** The plan year of the month under review (or last reviewed). */
+  planYear?: number;
   run?: number;
+  closure?: CycleStatus['closure'];
   startedBy?: string;
   cancellation?: CycleStatus['cancellation'];
   createdAt?: string;
@@ -239,6 +244,37 @@ export class CyclesService {
     return { items, total, limit: query.limit, offset: query.offset };
   }
 
+  /**
+   * Closes a cycle in execution. Corrective actions still open (read model) block it with a 409
+   * listing them, unless forced with a reason: then they are cancelled with the running month.
+   */
+  async close(cycleId: string, request: CloseCycleRequest, actor: Actor, idempotencyKey?: string): Promise<CycleView> {
+    const open = await this.cycles.manager.getRepository(TaskEntity).find({
+      where: { cycleId, kind: In(['monthly.action', 'monthly.cause_analysis']), status: In(['open', 'claimed']) },
+      order: { openedAt: 'ASC' },
+    });
+    if (open.length > 0 && !request.force) {
+      throw new DomainError(
+        ErrorCode.Conflict,
+        `${open.length} corrective action(s) or cause analyses are still open; close them, or force the closure with a reason`,
+        open.map((t) => ({ path: `tasks.${t.id}`, message: `${t.kind === 'monthly.action' ? 'action' : 'cause analysis'}: ${t.title} (due ${t.dueAt.toISOString().slice(0, 10)})` })),
+      );
+    }
+    try {
+      await this.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).executeUpdate(closeCycleUpdate, {
+        args: [{ ...(request.reason ? { reason: request.reason } : {}), force: request.force, openActions: open.map((t) => t.id), by: actor }],
+        updateId: idempotencyKey ? `close.${actor.userId}.${idempotencyKey}` : randomUUID(),
+      });
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) {
+        const { phase } = await this.get(cycleId);
+        throw new DomainError(ErrorCode.Conflict, `cycle is already ${phase}`);
+      }
+      toDomainError(error, 'cycle');
+    }
+    return this.get(cycleId);
+  }
+
   /** Cancels through the workflow's update; the update id makes a retried request a no-op. */
   async cancel(cycleId: string, request: CancelCycleRequest, actor: Actor, idempotencyKey?: string): Promise<CycleView> {
     const handle = this.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
@@ -280,7 +316,9 @@ function toView(status: CycleStatus, workflowId: string, createdAt?: Date): Cycl
     ...(status.currentPeriod ? { currentPeriod: status.currentPeriod } : {}),
     ...(status.lastClosedPeriod ? { lastClosedPeriod: status.lastClosedPeriod } : {}),
     ...(status.change ? { change: status.change } : {}),
+    ...(status.currentPeriod || status.lastClosedPeriod ? { planYear: Number((status.currentPeriod ?? status.lastClosedPeriod)!.slice(0, 4)) } : {}),
     ...(status.run ? { run: status.run } : {}),
+    ...(status.closure ? { closure: status.closure } : {}),
     ...(status.startedBy ? { startedBy: status.startedBy.userId } : {}),
     ...(status.cancellation ? { cancellation: status.cancellation } : {}),
     ...(createdAt ? { createdAt: createdAt.toISOString() } : {}),
