@@ -37,6 +37,7 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'POST /cycles/:id/contributions/:unitId/extend': ['admin'],
   'POST /cycles/:id/changes': ['admin'],
   'POST /cycles/:id/close': ['admin'],
+  'POST /cycles/:id/adjustments': ['admin'],
   'GET /cycles/:id/periods': 'signed-in',
   'GET /cycles/:id/periods/:period': 'signed-in',
   // Contributors report their own KPIs (the matrix's contributor, strategy, owns one).
@@ -134,7 +135,7 @@ describe('role × endpoint matrix', () => {
   const plan = () => samplePlan({ finance: unitId, customer: customerUnitId });
   /** A cycle of this year, approved by the demo committee, its ended months reviewed. */
   const executingCycle = async () => {
-    const id = (await admin.post('/cycles').send({ title: 'Matrix execution', startYear: year, contributingUnitIds: [unitId] }).expect(201)).body.id as string;
+    const id = (await admin.post('/cycles').send({ title: 'Matrix execution', startYear: year, contributingUnitIds: [unitId], rollingAdjustment: { auto: false } }).expect(201)).body.id as string;
     await eventually(() => admin.get(`/cycles/${id}`).then((r) => r.body), (c) => c.pending?.length === 1);
     await admin.post(`/cycles/${id}/contributions/${unitId}/waive`).send({ reason: 'matrix' }).expect(200);
     await admin.post(`/cycles/${id}/drafts`).send(samplePlan({ finance: strategyUnitId, customer: customerUnitId }, year)).expect(201);
@@ -203,6 +204,7 @@ describe('role × endpoint matrix', () => {
       path: `/cycles/${caller === 'admin' ? await contributingCycle() : planCycleId}/contributions/${unitId}/extend`,
       body: { reason: 'year-end close', dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString() },
     }),
+    'POST /cycles/:id/adjustments': async () => ({ path: `/cycles/${closingCycleId}/adjustments` }),
     'POST /cycles/:id/close': async () => ({ path: `/cycles/${closableCycleId}/close`, body: { force: true, reason: 'matrix' } }),
     'POST /cycles/:id/changes': async () => ({ path: `/cycles/${executionCycleId}/changes`, body: { content: samplePlan({ finance: strategyUnitId, customer: customerUnitId }, year), reason: 'matrix' } }),
     'GET /cycles/:id/periods': async () => ({ path: `/cycles/${executionCycleId}/periods` }),

@@ -24,7 +24,7 @@ describe('the monthly loop through HTTP', () => {
     const open = formatPeriod(addMonths(thisMonth, -1));
     const year = addMonths(thisMonth, -1).year;
 
-    const { body: cycle } = await admin.post('/cycles').send({ title: 'Plan in execution', startYear: year, contributingUnitIds: [units['finance']] }).expect(201);
+    const { body: cycle } = await admin.post('/cycles').send({ title: 'Plan in execution', startYear: year, contributingUnitIds: [units['finance']], rollingAdjustment: { auto: false } }).expect(201);
     await eventually(() => admin.get(`/cycles/${cycle.id}`).then((r) => r.body), (c) => c.pending?.length === 1);
     await admin.post(`/cycles/${cycle.id}/contributions/${units['finance']}/waive`).send({ reason: 'budget already agreed' }).expect(200);
     await admin.post(`/cycles/${cycle.id}/drafts`).send(samplePlan({ finance: units['finance'], customer: units['customer'] }, year)).expect(201);
@@ -116,6 +116,11 @@ describe('the monthly loop through HTTP', () => {
       .expect(200);
     const [action] = await eventually(() => finance.get('/tasks').query({ cycleId: cycle.id, kind: 'monthly.action' }).then((r) => r.body.items), (items) => items.length > 0);
     expect((await admin.get(`/cycles/${cycle.id}`).expect(200)).body).toMatchObject({ planYear: year, currentPeriod: open });
+
+    // A rolling adjustment opened by hand: a second one is refused.
+    const adjusting = (await admin.post(`/cycles/${cycle.id}/adjustments`).expect(200)).body;
+    expect(adjusting.adjustment).toMatchObject({ year: year + 1, stage: 'analysis', by: system.userIds[DEMO.admin] });
+    expect((await admin.post(`/cycles/${cycle.id}/adjustments`).expect(409)).body.message).toBe(`the ${year + 1} rolling adjustment is already open`);
 
     // Closing the cycle: 409 listing the open action, unless forced with a reason.
     const refused = await admin.post(`/cycles/${cycle.id}/close`).send({}).expect(409);

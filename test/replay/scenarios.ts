@@ -12,6 +12,7 @@ import {
   openRequestUpdate,
   periodStatusQuery,
   proposeChangeUpdate,
+  startAdjustmentUpdate,
   submitActualsUpdate,
   submitDraftUpdate,
   tasksQuery,
@@ -243,6 +244,51 @@ export const SCENARIOS: Scenario[] = [
       const april = env.client.workflow.getHandle(months[3]);
       for (let i = 0; i < 200 && (await april.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 25));
       return [cycle.workflowId, ...months];
+    },
+  },
+  {
+    // v0.6: an approved plan, its rolling adjustment opened by hand (re-analysis with context,
+    // a rolled plan, approval), then the cycle cancelled.
+    name: 'rolling-adjustment-by-hand',
+    workflowType: WorkflowType.PlanningCycle,
+    async run(env, taskQueue, people) {
+      const DAY = 86_400_000;
+      const input: PlanningCycleInput = {
+        cycleId: randomUUID(),
+        title: 'Replay plan rolled',
+        startYear: 2027,
+        horizonYears: 3,
+        startedBy: people.admin,
+        setup: {
+          contributors: [{ unitId: people.finance.unitId!, area: 'finance', name: 'Finance Center' }],
+          contributionDueAt: new Date(Number(await env.currentTimeMs()) + 14 * DAY).toISOString(),
+          planningOfficeUnitId: people.admin.unitId!,
+          internalReviewUnitIds: [],
+          committee: { memberIds: [people.reviewer1.userId], chairId: people.chair.userId, rule: { kind: 'all' }, reviewDays: 7, maxRounds: 3 },
+          autoAdjustment: false,
+        },
+      };
+      const cycle = await env.client.workflow.start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue, args: [input] });
+      const complete = async (kind: string, actor: Actor, outcome: string, payload?: Record<string, unknown>) =>
+        cycle.executeUpdate(completeTaskUpdate, { args: [{ taskId: (await openTasksOf(env, cycle.workflowId, kind, 1))[0].id, outcome, actor, payload }] });
+      const units = { finance: people.finance.unitId!, customer: people.customer.unitId! };
+
+      await complete('plan.contribution', people.finance, 'submitted', contributionFor('finance'));
+      await cycle.executeUpdate(submitDraftUpdate, { args: [{ content: samplePlan(units), actor: people.admin }] });
+      await complete('plan.review', people.reviewer1, 'approve');
+      await complete('plan.final_approval', people.chair, 'approve');
+      await waitForPhase(env, cycle.workflowId, 'execution');
+
+      await cycle.executeUpdate(startAdjustmentUpdate, { args: [{ actor: people.admin }] });
+      await complete('plan.contribution', people.finance, 'submitted', contributionFor('finance'));
+      for (let i = 0; i < 200 && (await cycle.query(cycleStatusQuery)).adjustment?.stage !== 'drafting'; i++) await new Promise((r) => setTimeout(r, 25));
+      await cycle.executeUpdate(proposeChangeUpdate, { args: [{ content: samplePlan(units, 2028), reason: 'rolled one year', actor: people.admin }] });
+      await complete('plan.review', people.reviewer1, 'approve');
+      await complete('plan.final_approval', people.chair, 'approve');
+      for (let i = 0; i < 200 && (await cycle.query(cycleStatusQuery)).adjustment; i++) await new Promise((r) => setTimeout(r, 25));
+      await cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay', by: people.admin }] });
+      await cycle.result();
+      return [cycle.workflowId];
     },
   },
 ];

@@ -129,6 +129,26 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
         expect((await bed.db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: carried.id })).workflowId).toBe(handle.workflowId);
         await complete(handle, carried, people.finance, 'done', { note: 'team hired' });
       }
+      if (month === 11) {
+        // Calendar December: the 2028 rolling adjustment opened on 1 November. Finance re-analyses,
+        // starting from its analysis of last year and its KPI months of 2027 so far.
+        const opened = await cycle.query(cycleStatusQuery);
+        expect(opened.adjustment).toMatchObject({ year: 2028, stage: 'analysis' });
+        expect(Math.abs(Date.parse(opened.adjustment!.openedAt) - Date.UTC(2027, 10, 1))).toBeLessThan(2000);
+        const [reanalysis] = await openOf(cycle, 'plan.contribution');
+        const row = await bed.db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: reanalysis.id });
+        expect(row.links).toMatchObject({ adjustment: '2028', area: 'finance' });
+        expect(row.context).toMatchObject({ lastAnalysis: { area: 'finance' }, actualsYear: 2027 });
+        expect((row.context!.actuals as { period: string; kpiId: string; actual: number }[]).find((a) => a.period === '2027-03')).toMatchObject({ kpiId: 'revenue-cny', actual: 600 });
+        // Due in two weeks, it is overdue by December: the planning office holds it now.
+        expect(reanalysis.eligible).toContain(people.admin.userId);
+        await complete(cycle, reanalysis, people.admin, 'submitted', contributionFor('finance'));
+        await until(() => cycle.query(cycleStatusQuery), (s) => s.adjustment?.stage === 'drafting', 'adjustment drafting');
+        expect((await cycle.executeUpdate(proposeChangeUpdate, { args: [{ content: samplePlan({ finance: units['finance'], customer: units['customer'] }, 2028), reason: 'rolled to 2028–2030', actor: people.admin }] })).version).toBe(3);
+        await approveRound(cycle);
+        const rolled = await until(() => cycle.query(cycleStatusQuery), (s) => s.adjustment === undefined && s.effectiveVersion === 3, 'rolled plan approved');
+        expect(rolled.adjustments).toEqual([{ year: 2028, version: 3, from: '2028-01', late: false }]);
+      }
       if (month === 4) {
         // Calendar May: the office proposes the change; the committee and the chair approve it.
         await sleepUntil(Date.UTC(2027, 4, 10));
@@ -136,8 +156,8 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
         await approveRound(cycle);
         const after = await until(() => cycle.query(cycleStatusQuery), (s) => s.change === undefined && s.effectiveVersion === 2, 'change approved');
         expect(after.schedule).toEqual([
-          { version: 1, from: '2027-01' },
-          { version: 2, from: '2027-06' },
+          { version: 1, from: '2027-01', startYear: 2027 },
+          { version: 2, from: '2027-06', startYear: 2027 },
         ]);
       }
     }
@@ -145,7 +165,7 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
     // The cycle continued as new after December; months 1–12 each had their own execution.
     await sleepUntil(Date.UTC(2028, 1, 1, 2));
     const resumed = await until(() => cycle.query(cycleStatusQuery), (s) => (s.run ?? 1) >= 2, 'a second run');
-    expect(resumed).toMatchObject({ phase: 'execution', lastClosedPeriod: '2027-12', effectiveVersion: 2, run: 2 });
+    expect(resumed).toMatchObject({ phase: 'execution', lastClosedPeriod: '2027-12', effectiveVersion: 3, run: 2 });
     expect(new Set(monthIds).size).toBe(12);
     const reviews = await bed.db.dataSource.getRepository(PeriodReviewEntity).find({ where: { cycleId: input.cycleId }, order: { period: 'ASC' } });
     expect(reviews.filter((r) => r.period <= '2027-12').map((r) => [r.period, r.version, r.status])).toEqual(
@@ -154,7 +174,7 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
     const actuals = await bed.db.dataSource.getRepository(KpiActualEntity).findBy({ cycleId: input.cycleId, kpiId: 'nps' });
     expect(actuals.filter((a) => a.period <= '2027-12').map((a) => a.source)).toEqual(Array(12).fill('token'));
     const v2 = await bed.db.dataSource.getRepository(PlanVersionEntity).findOneByOrFail({ cycleId: input.cycleId, version: 2 });
-    expect([v2.status, v2.effectiveFrom]).toEqual(['approved', '2027-06']);
+    expect([v2.status, v2.effectiveFrom]).toEqual(['superseded', '2027-06']);
     const reportJobs = await bed.reportQueue.getJobs(['waiting', 'delayed', 'completed', 'failed']);
     expect(new Set(reportJobs.map((j) => j.data.period)).size).toBeGreaterThanOrEqual(12);
 

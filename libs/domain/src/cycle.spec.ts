@@ -7,6 +7,7 @@ describe('startCycleSchema', () => {
       startYear: 2027,
       horizonYears: 3,
       actualsWorkingDay: 5,
+      rollingAdjustment: { auto: true, leadMonths: 2 },
       internalReviewUnitIds: [],
       committee: { reviewDays: 7, maxRounds: 3 },
     });

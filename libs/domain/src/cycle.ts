@@ -52,6 +52,10 @@ export const startCycleSchema = z.strictObject({
   contributionDueAt: z.iso.datetime({ offset: true }).optional(),
   /** Monthly actuals are due at the end of this working day of the following month; default 5. */
   actualsWorkingDay: z.number().int().min(1).max(20).default(5),
+  /** The yearly rolling adjustment opens this many months before each plan year (default 2), or only by hand. */
+  rollingAdjustment: z
+    .strictObject({ auto: z.boolean().default(true), leadMonths: z.number().int().min(0).max(11).default(2) })
+    .default({ auto: true, leadMonths: 2 }),
   /** Departments that review each draft before the committee (seed 003); default: none. */
   internalReviewUnitIds: z.array(z.uuid('must be a UUID')).max(20).default([]),
   committee: z

@@ -50,6 +50,8 @@ export interface MonitoringActivities {
   recordEvaluations(input: { cycleId: string; period: string; evaluations: KpiEvaluation[] }): Promise<void>;
   /** Closed early, extended (reopened) or closed: the read model and an audit row with the actor. */
   recordPeriodEvent(input: { cycleId: string; period: string; event: 'closed_early' | 'extended' | 'closed'; at: string; actor?: Actor; reason?: string; closesAt?: string }): Promise<void>;
+  /** For a unit's re-analysis in a rolling adjustment: its latest analysis in the cycle and its KPIs' months of `year - 1`. */
+  loadAdjustmentContext(input: { cycleId: string; unitId: string; year: number }): Promise<Record<string, unknown>>;
   /** Queues the rendering of the month's report (HTML and XLSX); one job per call id. */
   requestMonthlyReport(input: { cycleId: string; period: string; requestId: string }): Promise<void>;
 }

@@ -13,6 +13,8 @@ export interface TaskSpec {
   submittedBy?: string;
   cycleId?: string;
   links?: Record<string, string>;
+  /** What the holder starts from, shown with the task (e.g. last year's analysis and actuals). */
+  context?: Record<string, unknown>;
 }
 
 export interface TaskDecision {

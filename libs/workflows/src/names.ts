@@ -64,4 +64,5 @@ export const Patch = {
   HumanTaskProcedureAttribute: 'human-task-procedure-attribute',
   CycleDrafting: 'cycle-drafting-and-review',
   CycleMonthlyLoop: 'cycle-monthly-loop',
+  RollingAdjustment: 'cycle-rolling-adjustment',
 } as const;

@@ -160,7 +160,7 @@ export interface ReviewSubject {
   version: number;
   submittedBy: string;
   round: number;
-  subject: 'plan' | 'change';
+  subject: 'plan' | 'change' | 'adjustment';
   /** For a change: the version in force, so reviewers look at the diff. */
   diffFrom?: number;
 }
@@ -172,7 +172,7 @@ export interface ReviewSubject {
  */
 export async function reviewRound(setup: CycleSetup, board: TaskBoard, subject: ReviewSubject, onStage: (stage: CyclePhase) => Promise<void>): Promise<{ verdict: Verdict; reasons: string[] }> {
   const { version, round } = subject;
-  const what = subject.subject === 'plan' ? `plan v${version}` : `plan change v${version}`;
+  const what = subject.subject === 'plan' ? `plan v${version}` : subject.subject === 'change' ? `plan change v${version}` : `rolled plan v${version}`;
   if (setup.internalReviewUnitIds.length > 0) {
     await onStage(CyclePhase.InternalReview);
     await Promise.all(
@@ -212,7 +212,7 @@ function reviewSpec(kind: TaskSpec['kind'], title: string, assignee: Assignee, s
     links: {
       version: String(subject.version),
       round: String(subject.round),
-      ...(subject.subject === 'change' ? { change: 'true' } : {}),
+      ...(subject.subject !== 'plan' ? { [subject.subject]: 'true' } : {}),
       ...(subject.diffFrom !== undefined ? { diffFrom: String(subject.diffFrom) } : {}),
     },
   };

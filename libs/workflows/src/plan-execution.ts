@@ -1,11 +1,10 @@
-import { ApplicationFailure, condition, isCancellation, proxyActivities, setHandler, startChild, workflowInfo, ParentClosePolicy } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, patched, proxyActivities, setHandler, startChild, workflowInfo, ParentClosePolicy } from '@temporalio/workflow';
 import {
   CyclePhase,
   Role,
   addMonths,
   formatPeriod,
   hasAnyRole,
-  horizonPeriods,
   isTerminalPhase,
   nthWorkingDayEndUtc,
   periodStartUtc,
@@ -16,11 +15,11 @@ import type { MonitoringActivities, PlanActivities } from './activities';
 import type { TaskBoard } from './human-task';
 import type { TaskState } from './human-task.messages';
 import { monthlyReview } from './monthly-review.workflow';
-import { FailureType, Procedure, SearchAttribute } from './names';
+import { FailureType, Patch, Procedure, SearchAttribute } from './names';
 import { reviewRound } from './plan-drafting';
-import { proposeChangeUpdate, type CycleResume, type CycleSetup, type CycleStatus } from './planning-cycle.messages';
+import { proposeChangeUpdate, startAdjustmentUpdate, type CycleResume, type CycleSetup, type CycleStatus } from './planning-cycle.messages';
 
-const { recordPlanVersion, recordPlanVerdict, loadMonthTargets, loadEarlierAttainments } = proxyActivities<PlanActivities & MonitoringActivities>({
+const { recordPlanVersion, recordPlanVerdict, loadMonthTargets, loadEarlierAttainments, loadAdjustmentContext } = proxyActivities<PlanActivities & MonitoringActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -55,18 +54,122 @@ export async function runExecution(
   resume: CycleResume | undefined,
   mayContinueAsNew: () => boolean,
 ): Promise<CycleResume | 'done'> {
-  const periods = horizonPeriods(status.startYear, status.horizonYears);
-  status.schedule ??= [{ version: status.effectiveVersion!, from: formatPeriod(periods[0]) }];
+  const first: Period = { year: status.startYear, month: 1 };
+  status.schedule ??= [{ version: status.effectiveVersion!, from: formatPeriod(first), startYear: status.startYear }];
   let carried: TaskState[] = resume?.carried ?? [];
   let proposal: { version: number; submittedBy: string } | undefined;
+  let adjustmentDraft: { version: number; submittedBy: string } | undefined;
+  const DAY = 86_400_000;
+  /** First year of the newest approved plan; the next rolling adjustment rolls it one year on. */
+  const latestStart = () => Math.max(...status.schedule!.map((entry) => entry.startYear ?? status.startYear));
+  const adjustAt = () => periodStartUtc(addMonths({ year: latestStart() + 1, month: 1 }, -(setup.adjustmentLeadMonths ?? 2)));
+  /** Months have targets up to the last year of the newest approved plan. */
+  const coveredUntil = () => latestStart() + status.horizonYears - 1;
+
+  setHandler(
+    startAdjustmentUpdate,
+    async ({ actor }) => {
+      openAdjustment(actor.userId);
+      return status.adjustment;
+    },
+    {
+      validator: ({ actor }) => {
+        if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office opens a rolling adjustment');
+        if (status.phase !== CyclePhase.Execution) fail(FailureType.Conflict, `the cycle is ${status.phase}`);
+        if (status.adjustment) fail(FailureType.Conflict, `the ${status.adjustment.year} rolling adjustment is already open`);
+        if (status.change) fail(FailureType.Conflict, `change v${status.change.version} is under review; finish it first`);
+      },
+    },
+  );
+
+  function openAdjustment(by?: string): void {
+    status.adjustment = { year: latestStart() + 1, stage: 'analysis', openedAt: new Date().toISOString(), ...(by ? { by } : {}), round: 0 };
+    void runAdjustment().catch((error: unknown) => {
+      if (!isCancellation(error)) throw error;
+    });
+  }
+
+  /**
+   * The yearly rolling adjustment (seed 000 §3.4–3.5): every contributing unit re-analyses what
+   * changed, starting from its last analysis and last year's actuals; the office drafts the plan
+   * rolled one year on; the committee reviews it as in drafting until it is approved. It takes
+   * effect from its first month, or from the month after a late approval.
+   */
+  async function runAdjustment(): Promise<void> {
+    const adjustment = status.adjustment!;
+    const { year } = adjustment;
+    const office = setup.planningOfficeUnitId ? [{ type: 'unit' as const, unitId: setup.planningOfficeUnitId }] : [];
+    await Promise.all(
+      setup.contributors.map(async (contributor) => {
+        const context = await loadAdjustmentContext({ cycleId: status.cycleId, unitId: contributor.unitId, year });
+        await board.decide({
+          kind: 'plan.contribution',
+          title: `${contributor.name}: what changed, for the rolled ${year}–${year + status.horizonYears - 1} plan`,
+          assignee: { type: 'unit', unitId: contributor.unitId },
+          dueAt: new Date(Date.now() + 14 * DAY).toISOString(),
+          escalation: { remindBeforeMs: [2 * DAY], chain: office, graceMs: 3 * DAY },
+          cycleId: status.cycleId,
+          links: { area: contributor.area, unitId: contributor.unitId, adjustment: String(year) },
+          context,
+        });
+      }),
+    );
+    adjustment.stage = 'drafting';
+    for (;;) {
+      await condition(() => adjustmentDraft !== undefined);
+      const { version, submittedBy } = adjustmentDraft!;
+      adjustmentDraft = undefined;
+      Object.assign(adjustment, { version, round: adjustment.round + 1, stage: 'committee_review' });
+      const { verdict, reasons } = await reviewRound(
+        setup,
+        board,
+        { cycleId: status.cycleId, version, submittedBy, round: adjustment.round, subject: 'adjustment', diffFrom: status.effectiveVersion },
+        async (stage) => void (adjustment.stage = stage === CyclePhase.InternalReview ? 'internal_review' : 'committee_review'),
+      );
+      if (isTerminalPhase(status.phase)) return;
+      const at = new Date().toISOString();
+      if (verdict !== 'approve') {
+        // A rolled plan is needed whatever the verdict: the office drafts again.
+        await recordPlanVerdict({ cycleId: status.cycleId, version, verdict: verdict === 'reject' ? 'rejected' : 'changes_requested', at, reasons });
+        adjustment.stage = 'revising';
+        continue;
+      }
+      // Months under way keep their targets: a late approval takes effect from the next month.
+      const first = formatPeriod({ year, month: 1 });
+      const next = formatPeriod(addMonths(periodOf(Date.now()), 1));
+      const from = next > first ? next : first;
+      await recordPlanVerdict({ cycleId: status.cycleId, version, verdict: 'approved', at, reasons, effectiveFrom: from });
+      status.schedule!.push({ version, from, startYear: year });
+      status.effectiveVersion = version;
+      status.adjustments = [...(status.adjustments ?? []), { year, version, from, late: from !== first }];
+      status.adjustment = undefined;
+      return;
+    }
+  }
+
+  /** Sleeps until `ms` (or the cycle ends), opening the rolling adjustment when its time comes. */
+  async function waitUntil(ms: number): Promise<void> {
+    for (;;) {
+      if (isTerminalPhase(status.phase)) return;
+      const auto = rolling && setup.autoAdjustment !== false;
+      if (auto && !status.adjustment && !status.change && Date.now() >= adjustAt()) openAdjustment();
+      if (Date.now() >= ms) return;
+      const wake = !auto || status.adjustment || status.change || adjustAt() <= Date.now() ? ms : Math.min(ms, adjustAt());
+      await condition(() => isTerminalPhase(status.phase), Math.max(1, wake - Date.now()));
+    }
+  }
 
   setHandler(
     proposeChangeUpdate,
     async ({ content, reason, actor }) => {
       const version = status.versions!.length + 1;
       status.versions!.push(version);
-      const round = (status.change?.round ?? 0) + 1;
+      const round = ((status.adjustment ?? status.change)?.round ?? 0) + 1;
       await recordPlanVersion({ cycleId: status.cycleId, version, content, submittedBy: actor.userId, submittedAt: new Date().toISOString(), round });
+      if (status.adjustment) {
+        adjustmentDraft = { version, submittedBy: actor.userId };
+        return { version };
+      }
       if (!status.change) {
         status.change = { version, round: 0, stage: 'committee_review', reason };
         void reviewChanges().catch((error: unknown) => {
@@ -80,6 +183,15 @@ export async function runExecution(
       validator: ({ content, actor }) => {
         if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office proposes plan changes');
         if (status.phase !== CyclePhase.Execution) fail(FailureType.Conflict, `the cycle is ${status.phase}: only a plan in execution can change`);
+        const adjustment = status.adjustment;
+        if (adjustment) {
+          // During a rolling adjustment a proposal is its rolled plan (years year…year + 2).
+          if (adjustment.stage === 'analysis') fail(FailureType.Conflict, `the ${adjustment.year} rolling adjustment is still collecting the units' analyses`);
+          if (adjustment.stage !== 'drafting' && adjustment.stage !== 'revising') fail(FailureType.Conflict, `rolled plan v${adjustment.version} is still under review`);
+          const problems = validatePlan(content, { startYear: adjustment.year, horizonYears: status.horizonYears });
+          if (problems.length > 0) fail(FailureType.ValidationFailed, 'the rolled plan is not valid', problems);
+          return;
+        }
         if (status.change && status.change.stage !== 'revising') fail(FailureType.Conflict, `change v${status.change.version} is still under review`);
         const problems = validatePlan(content, status);
         if (problems.length > 0) fail(FailureType.ValidationFailed, 'the change is not a valid plan', problems);
@@ -112,7 +224,8 @@ export async function runExecution(
         // Months already under way keep their targets; the change applies from the next month.
         const from = formatPeriod(addMonths(periodOf(Date.now()), 1));
         await recordPlanVerdict({ cycleId: status.cycleId, version, verdict: 'approved', at, reasons, effectiveFrom: from });
-        status.schedule!.push({ version, from });
+        // A change keeps the plan years of the plan it changes.
+        status.schedule!.push({ version, from, startYear: latestStart() });
         status.effectiveVersion = version;
       } else {
         await recordPlanVerdict({ cycleId: status.cycleId, version, verdict: 'rejected', at, reasons });
@@ -122,12 +235,17 @@ export async function runExecution(
     }
   }
 
-  for (let i = resume?.nextMonth ?? 0; i < periods.length; i++) {
-    const period = periods[i];
+  // Patch log: docs/temporal.md. Runs recorded before it had no rolling adjustment, ended with
+  // the first horizon and continued as new after each December.
+  const rolling = patched(Patch.RollingAdjustment);
+  const lastMonth = status.horizonYears * 12;
+  let monthsThisRun = 0;
+  for (let i = resume?.nextMonth ?? 0; rolling || i < lastMonth; i++) {
+    const period = addMonths(first, i);
     const label = formatPeriod(period);
-    // A month is reviewed once it has ended.
-    const opensAt = periodStartUtc(addMonths(period, 1));
-    if (Date.now() < opensAt) await condition(() => isTerminalPhase(status.phase), opensAt - Date.now());
+    // A month is reviewed once it has ended, and only with a plan that has targets for it.
+    await waitUntil(periodStartUtc(addMonths(period, 1)));
+    await condition(() => isTerminalPhase(status.phase) || period.year <= coveredUntil());
     if (isTerminalPhase(status.phase)) return 'done';
 
     const version = versionFor(status.schedule, label);
@@ -164,8 +282,10 @@ export async function runExecution(
     status.lastClosedPeriod = label;
     status.currentPeriod = undefined;
 
-    const yearEnd = period.month === 12;
-    if (i + 1 < periods.length && (yearEnd || workflowInfo().continueAsNewSuggested) && !status.change && mayContinueAsNew()) {
+    // A year of months per run at most (or sooner when Temporal suggests it), at a quiet moment.
+    monthsThisRun += 1;
+    const runFull = rolling ? monthsThisRun >= 12 : period.month === 12 && i + 1 < lastMonth;
+    if ((runFull || workflowInfo().continueAsNewSuggested) && !status.change && !status.adjustment && mayContinueAsNew()) {
       return { status: { ...status }, nextMonth: i + 1, carried };
     }
   }

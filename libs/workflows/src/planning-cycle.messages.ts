@@ -39,6 +39,10 @@ export interface CycleSetup {
   committee: { memberIds: string[]; chairId: string; rule: GroupRule; reviewDays: number; maxRounds: number };
   /** Actuals are due at the end of this working day of the following month (default 5). */
   actualsWorkingDay?: number;
+  /** How many months before a plan year its rolling adjustment opens (default 2: on 1 November). */
+  adjustmentLeadMonths?: number;
+  /** false: the rolling adjustment opens only by hand (POST /cycles/:id/adjustments). */
+  autoAdjustment?: boolean;
 }
 
 export interface ContributionState {
@@ -70,8 +74,12 @@ export interface CycleStatus extends PlanningCycleInput {
   /** Open tasks of the cycle: who is still pending, and until when. */
   pending?: PendingTask[];
   rejection?: { reasons: string[]; at: string };
-  /** Approved versions and the first period (YYYY-MM) each applies to, in order. */
-  schedule?: { version: number; from: string }[];
+  /** Approved versions, the first period (YYYY-MM) each applies to and its plan's first year, in order. */
+  schedule?: { version: number; from: string; startYear?: number }[];
+  /** The yearly rolling adjustment in progress: a plan for `year`…`year + 2`. */
+  adjustment?: { year: number; stage: 'analysis' | 'drafting' | 'internal_review' | 'committee_review' | 'revising'; openedAt: string; by?: string; version?: number; round: number };
+  /** Rolling adjustments approved so far: the plan year each one starts, its version and first month. */
+  adjustments?: { year: number; version: number; from: string; late: boolean }[];
   /** The month whose execution runs now, and the last one closed. */
   currentPeriod?: string;
   lastClosedPeriod?: string;
@@ -139,3 +147,6 @@ export interface ProposeChangeInput {
 }
 /** A change to the plan in force (or the revision of one the committee sent back): a new version to review. */
 export const proposeChangeUpdate = defineUpdate<{ version: number }, [ProposeChangeInput]>('proposeChange');
+
+/** Opens the yearly rolling adjustment by hand (it also opens itself ahead of each plan year). */
+export const startAdjustmentUpdate = defineUpdate<CycleStatus['adjustment'], [{ actor: Actor }]>('startAdjustment');

@@ -103,6 +103,14 @@ export class CyclesController {
     return this.cycles.proposeChange(id, body, actor, idempotencyKey);
   }
 
+  @Post(':id/adjustments')
+  @Roles([Role.Admin])
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Open the yearly rolling adjustment now (it also opens itself two months before each plan year); 409 when one is open' })
+  startAdjustment(@Param() { id }: CycleIdParamDto, @CurrentActor() actor: Actor): Promise<CycleView> {
+    return this.cycles.startAdjustment(id, actor);
+  }
+
   @Post(':id/contributions/:unitId/waive')
   @Roles([Role.Admin])
   @HttpCode(200)

@@ -27,6 +27,7 @@ import {
   WorkflowType,
   cancelCycleUpdate,
   closeCycleUpdate,
+  startAdjustmentUpdate,
   cycleStatusQuery,
   extendContributionUpdate,
   submitDraftUpdate,
@@ -65,6 +66,8 @@ export interface CycleView {
   planYear?: number;
   run?: number;
   closure?: CycleStatus['closure'];
+  adjustment?: CycleStatus['adjustment'];
+  adjustments?: CycleStatus['adjustments'];
   startedBy?: string;
   cancellation?: CycleStatus['cancellation'];
   createdAt?: string;
@@ -154,6 +157,8 @@ export class CyclesService {
       ...(office ? { planningOfficeUnitId: office.id } : {}),
       internalReviewUnitIds: request.internalReviewUnitIds,
       actualsWorkingDay: request.actualsWorkingDay,
+      adjustmentLeadMonths: request.rollingAdjustment.leadMonths,
+      autoAdjustment: request.rollingAdjustment.auto,
       committee: {
         // Members vote; the chair gives the final approval. Default rule: a majority of the members.
         memberIds: memberIds.length > 0 ? memberIds : [chair.userId],
@@ -275,6 +280,16 @@ export class CyclesService {
     return this.get(cycleId);
   }
 
+  /** Opens the yearly rolling adjustment by hand; 409 when one is open. */
+  async startAdjustment(cycleId: string, actor: Actor): Promise<CycleView> {
+    try {
+      await this.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).executeUpdate(startAdjustmentUpdate, { args: [{ actor }] });
+    } catch (error) {
+      toDomainError(error, 'cycle');
+    }
+    return this.get(cycleId);
+  }
+
   /** Cancels through the workflow's update; the update id makes a retried request a no-op. */
   async cancel(cycleId: string, request: CancelCycleRequest, actor: Actor, idempotencyKey?: string): Promise<CycleView> {
     const handle = this.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
@@ -319,6 +334,8 @@ function toView(status: CycleStatus, workflowId: string, createdAt?: Date): Cycl
     ...(status.currentPeriod || status.lastClosedPeriod ? { planYear: Number((status.currentPeriod ?? status.lastClosedPeriod)!.slice(0, 4)) } : {}),
     ...(status.run ? { run: status.run } : {}),
     ...(status.closure ? { closure: status.closure } : {}),
+    ...(status.adjustment ? { adjustment: status.adjustment } : {}),
+    ...(status.adjustments ? { adjustments: status.adjustments } : {}),
     ...(status.startedBy ? { startedBy: status.startedBy.userId } : {}),
     ...(status.cancellation ? { cancellation: status.cancellation } : {}),
     ...(createdAt ? { createdAt: createdAt.toISOString() } : {}),

@@ -191,6 +191,7 @@ function toView(task: TaskEntity) {
     submittedBy: task.submittedBy,
     cycleId: task.cycleId,
     links: task.links,
+    ...(task.context ? { context: task.context } : {}),
     dueAt: task.dueAt.toISOString(),
     escalationStep: task.escalationStep,
     outcome: task.outcome,

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { monthTargets, parsePeriod, type KpiEvaluation } from '@rollplan/domain';
-import { KpiActualEntity, PeriodReviewEntity, PlanVersionEntity, appendAudit } from '@rollplan/db';
+import { KpiActualEntity, PeriodReviewEntity, PlanVersionEntity, TaskEntity, appendAudit } from '@rollplan/db';
 import type { MonitoringActivities } from '@rollplan/workflows';
 import { activityKey } from './activity-key';
 
@@ -83,6 +83,27 @@ export function createMonitoringActivities({ dataSource, reportQueue }: { dataSo
         if (event === 'extended') await reviews.update({ cycleId, period }, { closesAt: new Date(closesAt!), closedAt: null, closedBy: null, updatedAt: new Date() });
         await appendAudit(manager, { actor: actor ?? null, action: `period.${event}`, ...subject(cycleId, period), data: { at, ...(reason ? { reason } : {}), ...(closesAt ? { closesAt } : {}) }, dedupeKey: activityKey() });
       });
+    },
+
+    async loadAdjustmentContext({ cycleId, unitId, year }) {
+      const last = await dataSource
+        .getRepository(TaskEntity)
+        .createQueryBuilder('t')
+        .where(`t.cycle_id = :cycleId AND t.kind = 'plan.contribution' AND t.status = 'completed' AND t.links->>'unitId' = :unitId`, { cycleId, unitId })
+        .orderBy('t.decided_at', 'DESC')
+        .getOne();
+      const reviews = await dataSource
+        .getRepository(PeriodReviewEntity)
+        .createQueryBuilder('p')
+        .where('p.cycle_id = :cycleId AND p.period LIKE :year', { cycleId, year: `${year - 1}-%` })
+        .orderBy('p.period', 'ASC')
+        .getMany();
+      const actuals = reviews.flatMap((review) =>
+        (review.evaluations as KpiEvaluation[])
+          .filter((e) => e.ownerUnitId === unitId)
+          .map((e) => ({ period: review.period, kpiId: e.kpiId, target: e.target, actual: e.actual, status: e.status })),
+      );
+      return { lastAnalysis: last?.payload ?? null, lastAnalysisTaskId: last?.id ?? null, actualsYear: year - 1, actuals };
     },
 
     async requestMonthlyReport({ cycleId, period, requestId }) {

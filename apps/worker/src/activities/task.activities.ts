@@ -56,6 +56,7 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
           submittedBy: spec.submittedBy ?? null,
           cycleId: spec.cycleId ?? null,
           links: spec.links ?? {},
+          context: (spec.context ?? null) as never,
           dueAt: new Date(spec.dueAt),
           openedAt: new Date(openedAt),
         });

@@ -22,6 +22,8 @@ export class TaskEntity {
   @Column('uuid', { name: 'submitted_by', nullable: true }) submittedBy!: string | null;
   @Column('uuid', { name: 'cycle_id', nullable: true }) cycleId!: string | null;
   @Column('jsonb', { default: () => "'{}'" }) links!: Record<string, string>;
+  /** What the holder starts from (pre-filled analysis, last year's actuals); null for most tasks. */
+  @Column('jsonb', { nullable: true }) context!: Record<string, unknown> | null;
   @Column('timestamptz', { name: 'due_at' }) dueAt!: Date;
   @Column('int', { name: 'escalation_step', default: 0 }) escalationStep!: number;
   @Column('text', { nullable: true }) outcome!: string | null;
