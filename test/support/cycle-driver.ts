@@ -1,0 +1,35 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Actor } from '@rollplan/domain';
+import { completeTaskUpdate, tasksQuery, type TaskState } from '@rollplan/workflows';
+
+/** Helpers that act on a cycle on the time-skipping server the way its people would. */
+export function cycleDriver(env: () => TestWorkflowEnvironment, people: Record<string, Actor>) {
+  async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+    for (let i = 0; i < 400; i++) {
+      const value = await probe().catch(() => undefined);
+      if (value !== undefined && done(value)) return value;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`never: ${what}`);
+  }
+  const openOf = (handle: WorkflowHandle, kind: string, count = 1) =>
+    until(() => handle.query(tasksQuery), (tasks) => tasks.filter((t) => t.spec.kind === kind && t.status === 'open').length >= count, `${count} open ${kind}`).then((tasks) =>
+      tasks.filter((t) => t.spec.kind === kind && t.status === 'open'),
+    );
+  const complete = (handle: WorkflowHandle, task: TaskState, actor: Actor, outcome: string, payload?: Record<string, unknown>) =>
+    handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, outcome, actor, payload }] });
+  const sleepUntil = async (ms: number) => {
+    const now = Number(await env().currentTimeMs());
+    if (ms > now) await env().sleep(ms - now);
+  };
+  /** Every open ballot approved by its holder, then the chair's final approval. */
+  async function approveRound(cycle: WorkflowHandle, ballots: number) {
+    for (const ballot of await openOf(cycle, 'plan.review', ballots)) {
+      const voter = Object.values(people).find((p) => p.userId === ballot.eligible[0])!;
+      await complete(cycle, ballot, voter, 'approve');
+    }
+    await complete(cycle, (await openOf(cycle, 'plan.final_approval'))[0], people.chair, 'approve');
+  }
+  return { until, openOf, complete, sleepUntil, approveRound };
+}
