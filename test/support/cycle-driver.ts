@@ -1,10 +1,21 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Actor } from '@rollplan/domain';
-import { completeTaskUpdate, tasksQuery, type TaskState } from '@rollplan/workflows';
+import { completeTaskUpdate, tasksQuery, type CycleSetup, type TaskState } from '@rollplan/workflows';
 
 /** Helpers that act on a cycle on the time-skipping server the way its people would. */
-export function cycleDriver(env: () => TestWorkflowEnvironment, people: Record<string, Actor>) {
+export function cycleDriver(env: () => TestWorkflowEnvironment, people: Record<string, Actor>, units: Record<string, string>) {
+  /** The demo organisation's setup: finance contributes, reviewer1 and reviewer2 vote (all), the chair approves. */
+  async function demoSetup(overrides: Partial<CycleSetup> = {}): Promise<CycleSetup> {
+    return {
+      contributors: [{ unitId: units['finance'], area: 'finance', name: 'Finance' }],
+      contributionDueAt: new Date(Number(await env().currentTimeMs()) + 14 * 86_400_000).toISOString(),
+      planningOfficeUnitId: units['planning-office'],
+      internalReviewUnitIds: [],
+      committee: { memberIds: [people.reviewer1.userId, people.reviewer2.userId], chairId: people.chair.userId, rule: { kind: 'all' }, reviewDays: 7, maxRounds: 3 },
+      ...overrides,
+    };
+  }
   async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
     for (let i = 0; i < 400; i++) {
       const value = await probe().catch(() => undefined);
@@ -31,5 +42,5 @@ export function cycleDriver(env: () => TestWorkflowEnvironment, people: Record<s
     }
     await complete(cycle, (await openOf(cycle, 'plan.final_approval'))[0], people.chair, 'approve');
   }
-  return { until, openOf, complete, sleepUntil, approveRound };
+  return { demoSetup, until, openOf, complete, sleepUntil, approveRound };
 }

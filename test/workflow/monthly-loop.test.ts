@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { seedDemoOrganization } from '@rollplan/api';
 import { KpiActualEntity, OrgUnitEntity, PeriodReviewEntity, PlanVersionEntity, TaskEntity, UserEntity } from '@rollplan/db';
 import { addMonths, cycleWorkflowId, formatPeriod, periodStartUtc, type Actor, type Role } from '@rollplan/domain';
 import {
   WorkflowType,
-  completeTaskUpdate,
   closePeriodSignal,
   cycleStatusQuery,
   extendPeriodSignal,
@@ -14,12 +13,10 @@ import {
   proposeChangeUpdate,
   submitActualsUpdate,
   submitDraftUpdate,
-  tasksQuery,
-  type CycleSetup,
   type PlanningCycleInput,
-  type TaskState,
 } from '@rollplan/workflows';
 import { contributionFor, samplePlan } from '../support/plans';
+import { cycleDriver } from '../support/cycle-driver';
 import { useWorkflowTestBed } from '../support/temporal';
 
 const DAY = 86_400_000;
@@ -31,6 +28,7 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
   const bed = useWorkflowTestBed('months');
   const people: Record<string, Actor> = {};
   const units: Record<string, string> = {};
+  const { demoSetup, until, openOf, complete, sleepUntil, approveRound } = cycleDriver(() => bed.env, people, units);
 
   beforeAll(async () => {
     await seedDemoOrganization(bed.db.dataSource);
@@ -40,50 +38,16 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
     for (const unit of await bed.db.dataSource.getRepository(OrgUnitEntity).find()) units[unit.code] = unit.id;
   });
 
-  async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-    for (let i = 0; i < 400; i++) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined && done(value)) return value;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`never: ${what}`);
-  }
-  const openOf = (handle: WorkflowHandle, kind: string) =>
-    until(() => handle.query(tasksQuery), (tasks) => tasks.some((t) => t.spec.kind === kind && t.status === 'open'), `an open ${kind}`).then((tasks) =>
-      tasks.filter((t) => t.spec.kind === kind && t.status === 'open'),
-    );
-  const complete = (handle: WorkflowHandle, task: TaskState, actor: Actor, outcome: string, payload?: Record<string, unknown>) =>
-    handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, outcome, actor, payload }] });
-  const sleepUntil = async (ms: number) => {
-    const now = Number(await bed.env.currentTimeMs());
-    if (ms > now) await bed.env.sleep(ms - now);
-  };
-  async function approveRound(cycle: WorkflowHandle) {
-    for (const ballot of await until(() => cycle.query(tasksQuery), (t) => t.filter((x) => x.spec.kind === 'plan.review' && x.status === 'open').length === 2, 'two ballots').then((t) =>
-      t.filter((x) => x.spec.kind === 'plan.review' && x.status === 'open'),
-    )) {
-      const voter = Object.values(people).find((p) => p.userId === ballot.eligible[0])!;
-      await complete(cycle, ballot, voter, 'approve');
-    }
-    await complete(cycle, (await openOf(cycle, 'plan.final_approval'))[0], people.chair, 'approve');
-  }
-
   it('runs twelve months, each its own execution; an off-track KPI gets a cause and an action; a change approved in May sets targets from June', async () => {
     const plan = samplePlan({ finance: units['finance'], customer: units['customer'] });
-    const setup: CycleSetup = {
-      contributors: [{ unitId: units['finance'], area: 'finance', name: 'Finance' }],
-      contributionDueAt: new Date(Number(await bed.env.currentTimeMs()) + 14 * DAY).toISOString(),
-      planningOfficeUnitId: units['planning-office'],
-      internalReviewUnitIds: [],
-      committee: { memberIds: [people.reviewer1.userId, people.reviewer2.userId], chairId: people.chair.userId, rule: { kind: 'all' }, reviewDays: 7, maxRounds: 3 },
-    };
+    const setup = await demoSetup();
     const input: PlanningCycleInput = { cycleId: randomUUID(), title: 'Plan 2027–2029', startYear: 2027, horizonYears: 3, startedBy: people.admin, setup };
     const cycle = await bed.env.client.workflow.start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue: bed.taskQueue, args: [input] });
 
     // Drafting and approval, as in the drafting tests.
     await complete(cycle, (await openOf(cycle, 'plan.contribution'))[0], people.finance, 'submitted', contributionFor('finance'));
     await cycle.executeUpdate(submitDraftUpdate, { args: [{ content: plan, actor: people.admin }] });
-    await approveRound(cycle);
+    await approveRound(cycle, 2);
     await until(() => cycle.query(cycleStatusQuery), (s) => s.phase === 'execution', 'execution');
 
     // The change the office will propose in May: revenue 900 a month from June (2027 total 10,300).
@@ -145,7 +109,7 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
         await complete(cycle, reanalysis, people.admin, 'submitted', contributionFor('finance'));
         await until(() => cycle.query(cycleStatusQuery), (s) => s.adjustment?.stage === 'drafting', 'adjustment drafting');
         expect((await cycle.executeUpdate(proposeChangeUpdate, { args: [{ content: samplePlan({ finance: units['finance'], customer: units['customer'] }, 2028), reason: 'rolled to 2028–2030', actor: people.admin }] })).version).toBe(3);
-        await approveRound(cycle);
+        await approveRound(cycle, 2);
         const rolled = await until(() => cycle.query(cycleStatusQuery), (s) => s.adjustment === undefined && s.effectiveVersion === 3, 'rolled plan approved');
         expect(rolled.adjustments).toEqual([{ year: 2028, version: 3, from: '2028-01', late: false }]);
       }
@@ -153,7 +117,7 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
         // Calendar May: the office proposes the change; the committee and the chair approve it.
         await sleepUntil(Date.UTC(2027, 4, 10));
         expect((await cycle.executeUpdate(proposeChangeUpdate, { args: [{ content: changed, reason: 'new regions open earlier', actor: people.admin }] })).version).toBe(2);
-        await approveRound(cycle);
+        await approveRound(cycle, 2);
         const after = await until(() => cycle.query(cycleStatusQuery), (s) => s.change === undefined && s.effectiveVersion === 2, 'change approved');
         expect(after.schedule).toEqual([
           { version: 1, from: '2027-01', startYear: 2027 },

@@ -2,24 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { seedDemoOrganization } from '@rollplan/api';
 import { In } from 'typeorm';
-import { OrgUnitEntity, PeriodReviewEntity, PlanVersionEntity, TaskEntity, UserEntity } from '@rollplan/db';
+import { AuditLogEntity, OrgUnitEntity, PeriodReviewEntity, PlanVersionEntity, TaskEntity, UserEntity } from '@rollplan/db';
 import { addMonths, cycleWorkflowId, formatPeriod, periodStartUtc, type Actor, type PlanContent, type Role } from '@rollplan/domain';
 import {
   WorkflowType,
+  cancelCycleUpdate,
   closeCycleUpdate,
+  startAdjustmentUpdate,
   cycleStatusQuery,
   periodStatusQuery,
   proposeChangeUpdate,
   submitActualsUpdate,
   submitDraftUpdate,
-  type CycleSetup,
   type PlanningCycleInput,
 } from '@rollplan/workflows';
 import { cycleDriver } from '../support/cycle-driver';
 import { contributionFor, samplePlan } from '../support/plans';
 import { useWorkflowTestBed } from '../support/temporal';
 
-const DAY = 86_400_000;
 
 // Seed 000 §3.4–3.5 and the whole lifecycle on the time-skipping server: drafting and approval,
 // 36 months with actuals, two rolling adjustments (2028 on time, 2029 approved late), closure.
@@ -27,7 +27,7 @@ describe('a whole three-year cycle with two rolling adjustments (time-skipping)'
   const bed = useWorkflowTestBed('whole');
   const people: Record<string, Actor> = {};
   const units: Record<string, string> = {};
-  const { until, openOf, complete, sleepUntil, approveRound } = cycleDriver(() => bed.env, people);
+  const { demoSetup, until, openOf, complete, sleepUntil, approveRound } = cycleDriver(() => bed.env, people, units);
 
   beforeAll(async () => {
     await seedDemoOrganization(bed.db.dataSource);
@@ -57,13 +57,7 @@ describe('a whole three-year cycle with two rolling adjustments (time-skipping)'
 
   it('runs drafting, 36 months and two rolling adjustments, then closes', async () => {
     const wallStart = Date.now();
-    const setup: CycleSetup = {
-      contributors: [{ unitId: units['finance'], area: 'finance', name: 'Finance' }],
-      contributionDueAt: new Date(Number(await bed.env.currentTimeMs()) + 14 * DAY).toISOString(),
-      planningOfficeUnitId: units['planning-office'],
-      internalReviewUnitIds: [],
-      committee: { memberIds: [people.reviewer1.userId, people.reviewer2.userId], chairId: people.chair.userId, rule: { kind: 'all' }, reviewDays: 7, maxRounds: 3 },
-    };
+    const setup = await demoSetup();
     const input: PlanningCycleInput = { cycleId: randomUUID(), title: 'Plan 2027–2029, rolling', startYear: 2027, horizonYears: 3, startedBy: people.admin, setup };
     const cycle = await bed.env.client.workflow.start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue: bed.taskQueue, args: [input] });
 
@@ -140,5 +134,29 @@ describe('a whole three-year cycle with two rolling adjustments (time-skipping)'
     console.log(`whole cycle: ${Date.now() - wallStart} ms wall; ${sizes.filter(([n]) => n.startsWith('cycle')).length} cycle runs; largest history ${largest[1]} events (${largest[0]})`);
     expect(sizes.filter(([name]) => name.startsWith('cycle')).length).toBeGreaterThanOrEqual(3);
     expect(largest[1]).toBeLessThan(10_240);
+  });
+
+  it('cancels a cycle in execution: the running month, the adjustment’s tasks and the month’s tasks, with the actor and reason', async () => {
+    const setup = await demoSetup({ autoAdjustment: false });
+    const input: PlanningCycleInput = { cycleId: randomUUID(), title: 'Cancelled in execution', startYear: 2031, horizonYears: 3, startedBy: people.admin, setup };
+    const cycle = await bed.env.client.workflow.start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue: bed.taskQueue, args: [input] });
+    await complete(cycle, (await openOf(cycle, 'plan.contribution'))[0], people.finance, 'submitted', contributionFor('finance'));
+    await cycle.executeUpdate(submitDraftUpdate, { args: [{ content: rolledPlan(2031, 800), actor: people.admin }] });
+    await approveRound(cycle, 2);
+    await sleepUntil(Date.UTC(2031, 1, 1, 1));
+    const month = bed.env.client.workflow.getHandle(`month-${input.cycleId}-2031-01`);
+    await until(() => month.query(periodStatusQuery), (s) => s.phase === 'collecting', 'January collecting');
+    await openOf(month, 'monthly.actuals', 2);
+    await cycle.executeUpdate(startAdjustmentUpdate, { args: [{ actor: people.admin }] });
+    await openOf(cycle, 'plan.contribution');
+
+    const cancelled = await cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'merged into the group plan', by: people.admin }] });
+    expect(cancelled.cancellation).toMatchObject({ reason: 'merged into the group plan', by: people.admin.userId });
+    expect((await cycle.result()).phase).toBe('cancelled');
+    expect(await until(() => month.describe().then((d) => d.status.name), (s) => s !== 'RUNNING', 'January cancelled')).toBe('CANCELLED');
+    const tasks = await bed.db.dataSource.getRepository(TaskEntity).findBy({ cycleId: input.cycleId, status: In(['open', 'claimed']) });
+    expect(tasks.map((t) => t.kind)).toEqual([]);
+    const [audit] = await bed.db.dataSource.getRepository(AuditLogEntity).findBy({ subjectId: input.cycleId, action: 'cycle.cancelled' });
+    expect([audit.actorId, audit.data.reason]).toEqual([people.admin.userId, 'merged into the group plan']);
   });
 });
