@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   uuid4,
@@ -21,7 +22,7 @@ import {
   type TaskKind,
 } from '@rollplan/domain';
 import type { TaskActivities } from './activities';
-import { FailureType } from './names';
+import { FailureType, Patch } from './names';
 import {
   claimTaskUpdate,
   completeTaskUpdate,
@@ -37,6 +38,16 @@ const activities = proxyActivities<TaskActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/**
+ * Runs task bookkeeping that must land once started: when the scope is cancelled meanwhile
+ * (the cycle or month ends), the activity still completes and its row is known to the board,
+ * which then cancels it — rather than a half-cancelled activity leaving an open row behind.
+ * Patch log: docs/temporal.md.
+ */
+function bookkeep<T>(bookkeeping: () => Promise<T>): Promise<T> {
+  return patched(Patch.TaskBookkeepingSettles) ? CancellationScope.nonCancellable(bookkeeping) : bookkeeping();
+}
 
 function fail(type: string, message: string, details?: unknown[]): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true, details });
@@ -252,7 +263,7 @@ export class TaskBoard {
     const id = uuid4();
     const openedAt = new Date().toISOString();
     this.opening.add(id);
-    const { eligible } = await activities.openTask({ taskId: id, workflowId: workflowInfo().workflowId, spec, openedAt });
+    const { eligible } = await bookkeep(() => activities.openTask({ taskId: id, workflowId: workflowInfo().workflowId, spec, openedAt }));
     const task: TaskState = { id, spec, status: TaskStatus.Open, assignee: spec.assignee, eligible, escalationStep: 0 };
     this.tasks.set(id, task);
     this.opening.delete(id);
@@ -272,10 +283,10 @@ export class TaskBoard {
         return this.wait(task);
       }
       if (step.kind === 'remind') {
-        await activities.remindTask({ taskId: task.id, at: new Date().toISOString() });
+        await bookkeep(() => activities.remindTask({ taskId: task.id, at: new Date().toISOString() }));
       } else if (step.kind === 'escalate') {
         const next = new Date(step.at + task.spec.escalation.graceMs).toISOString();
-        const { eligible } = await activities.escalateTask({ taskId: task.id, to: step.to, step: step.step, dueAt: next });
+        const { eligible } = await bookkeep(() => activities.escalateTask({ taskId: task.id, to: step.to, step: step.step, dueAt: next }));
         Object.assign(task, { assignee: step.to, eligible, claimedBy: undefined, status: TaskStatus.Open, escalationStep: step.step });
       } else {
         const timeoutOutcome = (TASK_KINDS[task.spec.kind] as TaskKind).timeoutOutcome;

@@ -65,4 +65,5 @@ export const Patch = {
   CycleDrafting: 'cycle-drafting-and-review',
   CycleMonthlyLoop: 'cycle-monthly-loop',
   RollingAdjustment: 'cycle-rolling-adjustment',
+  TaskBookkeepingSettles: 'task-bookkeeping-settles',
 } as const;
