@@ -1,6 +1,14 @@
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '@rollplan/domain';
-import { AuditLogEntity } from './entities/identity.entities';
+import {
+  AUDIT_CHAIN_LOCK_KEY,
+  AUDIT_GENESIS_HASH,
+  AUDIT_RECORD_COLUMNS,
+  AuditChainVerifier,
+  auditRecordFromRow,
+  auditRecordHash,
+  type ChainVerification,
+} from './audit-chain';
 
 export interface AuditEntry {
   /** The authenticated actor; null for the system itself (timers, escalations). */
@@ -16,22 +24,63 @@ export interface AuditEntry {
 
 /**
  * Appends one audit record through `manager`, so it commits or rolls back with the change it
- * describes. The time is the database's, never the client's.
+ * describes (outside a transaction, it gets one of its own). The time is the database's, never
+ * the client's.
+ *
+ * The record is chained onto the last one (audit-chain.ts): appends are serialised by a
+ * transaction-level advisory lock, held until the caller's transaction ends. So append last in a
+ * transaction, after taking any other lock: a transaction that holds the chain lock and then waits
+ * for a row lock can deadlock with one that holds that row and waits to append.
  */
 export async function appendAudit(manager: EntityManager, entry: AuditEntry): Promise<void> {
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(AuditLogEntity)
-    .values({
-      actorId: entry.actor?.userId ?? null,
-      actorRoles: entry.actor?.roles ?? [],
-      action: entry.action,
-      subjectType: entry.subjectType,
-      subjectId: entry.subjectId,
-      data: (entry.data ?? {}) as never,
-      dedupeKey: entry.dedupeKey ?? null,
-    })
-    .orIgnore()
-    .execute();
+  if (!manager.queryRunner?.isTransactionActive) {
+    await manager.transaction((inTransaction) => appendChained(inTransaction, entry));
+    return;
+  }
+  await appendChained(manager, entry);
+}
+
+async function appendChained(manager: EntityManager, entry: AuditEntry): Promise<void> {
+  // Its own statement: under READ COMMITTED the next one then sees the last append committed.
+  await manager.query(`SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`);
+  const values = [entry.actor?.userId ?? null, entry.actor?.roles ?? [], entry.action, entry.subjectType, entry.subjectId, JSON.stringify(entry.data ?? {})];
+  // The fields come back as the database stores them (uuid case, jsonb's form of the data), so the
+  // hash is over exactly what a later read gives.
+  const [row] = (await manager.query(
+    `SELECT nextval(pg_get_serial_sequence('audit_log', 'id'))::text AS id,
+            date_trunc('milliseconds', clock_timestamp()) AS at,
+            $1::uuid AS actor_id, $2::text[] AS actor_roles, $3::text AS action,
+            $4::text AS subject_type, $5::text AS subject_id, $6::jsonb AS data,
+            coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '${AUDIT_GENESIS_HASH}') AS prev_hash`,
+    values,
+  )) as Record<string, unknown>[];
+  const record = auditRecordFromRow({ ...row, hash: '' });
+  const hash = auditRecordHash(record);
+  const at = (record.at as Date).toISOString();
+  // ON CONFLICT on the dedupe key only: a retried activity records once, any other conflict is an error.
+  await manager.query(
+    `INSERT INTO audit_log (id, at, actor_id, actor_roles, action, subject_type, subject_id, data, dedupe_key, prev_hash, hash)
+     VALUES ($7::bigint, $8::timestamptz, $1::uuid, $2::text[], $3, $4, $5, $6::jsonb, $9, $10, $11)
+     ON CONFLICT (dedupe_key) DO NOTHING`,
+    [...values, record.id, at, entry.dedupeKey ?? null, record.prevHash, hash],
+  );
+}
+
+/**
+ * Recomputes every hash and link of the audit log, in id order, `batchSize` records at a time
+ * (keyset pagination: memory stays flat however long the log).
+ */
+export async function verifyAuditLog(manager: EntityManager, batchSize = 1000): Promise<ChainVerification> {
+  const verifier = new AuditChainVerifier();
+  let after: string | null = null;
+  for (;;) {
+    const rows: Record<string, unknown>[] =
+      after === null
+        ? await manager.query(`SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_log ORDER BY audit_log.id LIMIT $1`, [batchSize])
+        : await manager.query(`SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_log WHERE audit_log.id > $1::bigint ORDER BY audit_log.id LIMIT $2`, [after, batchSize]);
+    for (const row of rows) verifier.push(auditRecordFromRow(row));
+    if (rows.length < batchSize) break;
+    after = String(rows[rows.length - 1].id);
+  }
+  return verifier.result();
 }

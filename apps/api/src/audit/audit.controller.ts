@@ -5,7 +5,7 @@ import { createZodDto } from 'nestjs-zod';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Role, pagingSchema } from '@rollplan/domain';
-import { AuditLogEntity } from '@rollplan/db';
+import { AuditLogEntity, verifyAuditLog } from '@rollplan/db';
 import { Roles } from '../auth/auth.decorators';
 
 class AuditQueryDto extends createZodDto(
@@ -42,6 +42,19 @@ export class AuditController {
       total,
       limit: query.limit,
       offset: query.offset,
+    };
+  }
+
+  @Get('verify')
+  @Roles([Role.Auditor, Role.Admin])
+  @ApiOperation({ summary: 'Recomputes the hash chain of the whole log: ok, records checked, the head, the first broken link' })
+  async verify() {
+    const result = await verifyAuditLog(this.db.manager);
+    return {
+      ok: result.ok,
+      checked: result.checked,
+      head: result.head && { id: Number(result.head.id), hash: result.head.hash },
+      firstBroken: result.firstBroken && { ...result.firstBroken, id: Number(result.firstBroken.id) },
     };
   }
 }

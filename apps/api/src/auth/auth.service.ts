@@ -53,8 +53,10 @@ export class AuthService {
     }
     await this.throttle.reset(email);
     return this.db.transaction(async (manager) => {
+      // The audit record last: it takes the audit chain's lock, held until commit.
+      const pair = await this.issue(manager.getRepository(RefreshTokenEntity), user, randomUUID());
       await appendAudit(manager, { actor: { userId: user.id, roles: user.roles }, action: 'auth.login', subjectType: 'user', subjectId: user.id });
-      return this.issue(manager.getRepository(RefreshTokenEntity), user, randomUUID());
+      return pair;
     });
   }
 

@@ -86,11 +86,16 @@ export class ApiTokenEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
-/** Append-only: the database refuses UPDATE, DELETE and TRUNCATE (see the Identity migration). */
+/**
+ * Append-only: the database refuses UPDATE, DELETE and TRUNCATE (see the Identity migration).
+ * Hash-chained: each record carries the hash of the one before it (audit-chain.ts, the AuditChain migration).
+ * Written only through `appendAudit`.
+ */
 @Entity({ name: 'audit_log' })
 @Index('audit_log_subject_idx', ['subjectType', 'subjectId'])
 @Index('audit_log_actor_idx', ['actorId'])
 @Unique('audit_log_dedupe_key', ['dedupeKey'])
+@Unique('audit_log_prev_hash_key', ['prevHash'])
 export class AuditLogEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id!: string;
   @Column('timestamptz', { default: () => 'now()' }) at!: Date;
@@ -102,4 +107,8 @@ export class AuditLogEntity {
   @Column('jsonb', { default: () => "'{}'" }) data!: Record<string, unknown>;
   /** Set by writers that may retry (activities): the same key is recorded once. */
   @Column('text', { name: 'dedupe_key', nullable: true }) dedupeKey!: string | null;
+  /** The previous record's hash (by id); 64 zeros for the first record. */
+  @Column('text', { name: 'prev_hash' }) prevHash!: string;
+  /** Hex SHA-256 of this record's canonical form, `prevHash` included. */
+  @Column('text') hash!: string;
 }
