@@ -68,6 +68,12 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'GET /api-tokens': ['admin', 'auditor'],
   'POST /api-tokens/:id/revoke': ['admin'],
   'GET /audit': ['admin', 'auditor'],
+  'GET /audit/verify': ['admin', 'auditor'],
+  // Auditors' reading of the workflows; admins may read too.
+  'GET /cycles/:id/history': ['admin', 'auditor'],
+  'GET /cycles/:id/export': ['admin', 'auditor'],
+  'GET /cycles/:id/decisions.csv': ['admin', 'auditor'],
+  'GET /executions': ['admin', 'auditor'],
   // Task routes are open to anyone signed in; what each may do with a task is the workflow's check.
   'GET /tasks': 'signed-in',
   'POST /tasks': ['admin'],
@@ -249,6 +255,11 @@ describe('role × endpoint matrix', () => {
       return { path: `/api-tokens/${body.id}/revoke` };
     },
     'GET /audit': async () => ({ path: '/audit' }),
+    'GET /audit/verify': async () => ({ path: '/audit/verify' }),
+    'GET /cycles/:id/history': async () => ({ path: `/cycles/${cycleId}/history` }),
+    'GET /cycles/:id/export': async () => ({ path: `/cycles/${cycleId}/export` }),
+    'GET /cycles/:id/decisions.csv': async () => ({ path: `/cycles/${cycleId}/decisions.csv` }),
+    'GET /executions': async () => ({ path: `/executions?cycleId=${cycleId}` }),
     'GET /tasks': async () => ({ path: '/tasks' }),
     'POST /tasks': async () => ({
       path: '/tasks',

@@ -15,6 +15,7 @@ import { PeriodsModule } from './periods/periods.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { TasksModule } from './tasks/tasks.module';
 import { HealthModule } from './health/health.module';
+import { HistoryModule } from './history/history.module';
 import { RedisModule } from './infra/redis.module';
 import { TemporalModule } from './infra/temporal.module';
 
@@ -41,6 +42,7 @@ export class AppModule {
         AuthModule,
         PeopleModule,
         AuditModule,
+        HistoryModule,
         CyclesModule,
         PlansModule,
         PeriodsModule,

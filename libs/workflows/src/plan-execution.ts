@@ -275,6 +275,8 @@ export async function runExecution(
         { key: SearchAttribute.Procedure, value: Procedure.MonthlyReview },
         { key: SearchAttribute.Period, value: label },
         { key: SearchAttribute.PlanYear, value: period.year },
+        // The KPI owners (attributes are not part of the determinism check: safe to add).
+        { key: SearchAttribute.Units, value: [...new Set(targets.map((t) => t.ownerUnitId))] },
       ],
     });
     const result = await month.result();

@@ -111,6 +111,8 @@ export class CyclesService {
           { key: SearchAttribute.CycleId, value: cycleId },
           { key: SearchAttribute.Procedure, value: Procedure.PlanningCycle },
           { key: SearchAttribute.PlanYear, value: request.startYear },
+          // The units that take part, so auditors can find a unit's cycles.
+          { key: SearchAttribute.Units, value: [...new Set([...(input.setup?.contributors.map((c) => c.unitId) ?? []), ...(input.setup?.internalReviewUnitIds ?? [])])] },
         ],
       });
     } catch (error) {

@@ -141,7 +141,10 @@ export class TasksService {
           args: [input],
           // A retried request (same key) finds the workflow it started.
           workflowIdConflictPolicy: 'USE_EXISTING',
-          typedSearchAttributes: [{ key: SearchAttribute.Procedure, value: Procedure.HumanTask }],
+          typedSearchAttributes: [
+            { key: SearchAttribute.Procedure, value: Procedure.HumanTask },
+            { key: SearchAttribute.Units, value: [...new Set(input.tasks.flatMap((t) => (t.assignee.type === 'unit' ? [t.assignee.unitId] : [])))] },
+          ],
         });
       }
     } catch (error) {

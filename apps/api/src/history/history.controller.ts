@@ -1,0 +1,146 @@
+import { once } from 'node:events';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { stringify } from 'csv-stringify';
+import type { Response } from 'express';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { Role, pagingSchema } from '@rollplan/domain';
+import { Roles } from '../auth/auth.decorators';
+import { executionFilterSchema } from './execution-query';
+import { HistoryService, mapLimited } from './history.service';
+import { TimelineType } from './timeline';
+
+/** Auditors read; admins may read too. Nobody alters anything here. */
+const READERS = [Role.Auditor, Role.Admin];
+
+const TYPES = Object.values(TimelineType) as [string, ...string[]];
+
+class CycleParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID') })) {}
+
+class TimelineQueryDto extends createZodDto(
+  pagingSchema.extend({
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+    /** Comma-separated timeline types, e.g. `decision,plan.verdict`. */
+    type: z
+      .string()
+      .transform((value) => value.split(',').map((t) => t.trim()))
+      .pipe(z.array(z.enum(TYPES, { message: `each type must be one of: ${TYPES.join(', ')}` })))
+      .optional(),
+    actorId: z.uuid('must be a UUID').optional(),
+    unitId: z.uuid('must be a UUID').optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  }),
+) {}
+
+class ExecutionsQueryDto extends createZodDto(
+  executionFilterSchema.extend({
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    pageToken: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be the nextPageToken of an earlier page').max(4096).optional(),
+  }),
+) {}
+
+/** Entries a decisions CSV lists: who decided what, and the acts of the planning office. */
+const DECISION_TYPES = new Set<string>([
+  TimelineType.Decision,
+  TimelineType.PlanVerdict,
+  TimelineType.PlanVersion,
+  TimelineType.Command,
+  TimelineType.TaskDelegated,
+  TimelineType.TaskRescheduled,
+  TimelineType.Period,
+]);
+
+@ApiTags('audit')
+@Controller()
+export class HistoryController {
+  constructor(private readonly history: HistoryService) {}
+
+  @Get('cycles/:id/history')
+  @Roles(READERS)
+  @ApiOperation({
+    summary:
+      "A cycle's timeline: every execution's history (cycle runs, months, requests) in business terms, merged with the audit log; filters: type, actor, unit, time; paged",
+  })
+  timeline(@Param() { id }: CycleParamDto, @Query() query: TimelineQueryDto) {
+    const iso = (value?: string) => (value ? new Date(value).toISOString() : undefined);
+    return this.history.timeline(id, { types: query.type, actorId: query.actorId, unitId: query.unitId, from: iso(query.from), to: iso(query.to), limit: query.limit, offset: query.offset });
+  }
+
+  @Get('executions')
+  @Roles(READERS)
+  @ApiOperation({
+    summary:
+      'Workflow executions by cycle, procedure, plan year, month, status and unit (Temporal search attributes); the response names the list filter used, for `temporal workflow list --query`',
+  })
+  executions(@Query() { limit, pageToken, ...filter }: ExecutionsQueryDto) {
+    return this.history.listExecutions(filter, limit, pageToken);
+  }
+
+  @Get('cycles/:id/export')
+  @Roles(READERS)
+  @ApiOperation({
+    summary:
+      "A cycle's complete record as JSON, streamed: the cycle, its plan versions, its audit records and every execution's full history as `temporal workflow show --output json` prints it (replayable)",
+  })
+  async export(@Param() { id }: CycleParamDto, @Res() res: Response): Promise<void> {
+    const cycle = await this.history.assertCycleExists(id);
+    const executions = await this.history.cycleExecutions(id);
+    const [versions, audit] = await Promise.all([this.history.planVersions(id), this.history.cycleAuditRows(id)]);
+    res.status(200).type('application/json').attachment(`cycle-${id}.json`);
+    const write = async (chunk: string) => {
+      if (!res.write(chunk)) await once(res, 'drain');
+    };
+    await write(`{"format":"rollplan.cycle-export.v1","exportedAt":${JSON.stringify(new Date().toISOString())},"cycle":${JSON.stringify(cycle)}`);
+    await write(`,"planVersions":${JSON.stringify(versions)},"auditRecords":${JSON.stringify(audit.map(({ dedupeKey: _key, ...row }) => ({ ...row, id: Number(row.id) })))}`);
+    await write(',"executions":[');
+    // Histories are fetched a few ahead and written in order, one at a time: memory stays at a handful of histories.
+    for (let i = 0; i < executions.length; i += 4) {
+      const batch = executions.slice(i, i + 4);
+      const texts = await mapLimited(batch, 4, (execution) => this.history.historyText(execution));
+      for (const [j, execution] of batch.entries()) {
+        await write(`${i + j > 0 ? ',' : ''}{"execution":${JSON.stringify(execution)},"history":${texts[j]}}`);
+      }
+    }
+    res.end(']}');
+  }
+
+  @Get('cycles/:id/decisions.csv')
+  @Roles(READERS)
+  @ApiOperation({ summary: "A cycle's decisions as CSV: task outcomes with actor and comment, verdicts, plan versions, the planning office's acts" })
+  async decisions(@Param() { id }: CycleParamDto, @Res() res: Response): Promise<void> {
+    const timeline = await this.history.timeline(id, { limit: Number.MAX_SAFE_INTEGER, offset: 0 });
+    res.status(200).type('text/csv; charset=utf-8').attachment(`cycle-${id}-decisions.csv`);
+    const csv = stringify({
+      header: true,
+      columns: ['at', 'type', 'summary', 'actor_id', 'actor_name', 'actor_email', 'actor_roles', 'via', 'task_id', 'task_kind', 'outcome', 'comment', 'reason', 'version', 'workflow_id', 'run_id', 'event_id', 'audit_record_id'],
+    });
+    csv.pipe(res);
+    for (const entry of timeline.items.filter((e) => DECISION_TYPES.has(e.type))) {
+      const d = entry.details as Record<string, unknown>;
+      const row = [
+        entry.at,
+        entry.type,
+        entry.summary,
+        entry.actorId ?? '',
+        entry.actor?.name ?? '',
+        entry.actor?.email ?? '',
+        entry.actorRoles.join(' '),
+        entry.via ?? '',
+        d.taskId ?? '',
+        d.kind ?? '',
+        d.outcome ?? d.verdict ?? d.event ?? '',
+        d.comment ?? '',
+        d.reason ?? '',
+        d.version ?? '',
+        entry.workflowId ?? '',
+        entry.runId ?? '',
+        entry.eventId ?? '',
+        entry.auditRecordId ?? '',
+      ];
+      if (!csv.write(row)) await once(csv, 'drain');
+    }
+    csv.end();
+  }
+}
