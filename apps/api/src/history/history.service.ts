@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '@rollplan/domain';
 import { AuditLogEntity, CycleEntity, PlanVersionEntity, UserEntity } from '@rollplan/db';
 import { executionQuery, type ExecutionFilter } from './execution-query';
-import { TimelineType, tasksOfHistories, timelineOfHistory, type HistoryJson, type TimelineEntry } from './timeline';
+import { TimelineType, linkedExecutions, tasksOfHistories, timelineOfHistory, type HistoryJson, type TimelineEntry } from './timeline';
 
 export interface ExecutionView {
   workflowId: string;
@@ -83,10 +83,27 @@ export class HistoryService {
     return cycle;
   }
 
-  /** Every execution of a cycle (each run of the cycle, its months, its requests), oldest first. */
+  /**
+   * Every execution of a cycle (each run of the cycle, its months, its requests), oldest first:
+   * those visibility lists, and any their histories name that visibility has not indexed yet
+   * (it may lag a just-started child or a new run by a moment).
+   */
   async cycleExecutions(cycleId: string): Promise<ExecutionView[]> {
     const found: ExecutionView[] = [];
     for await (const info of this.temporal.workflow.list({ query: executionQuery({ cycleId }) })) found.push(toExecutionView(info));
+    const known = new Set(found.map((e) => e.runId));
+    for (let frontier = found; frontier.length > 0; ) {
+      const histories = await mapLimited(frontier, FETCH_CONCURRENCY, (execution) => this.history(execution));
+      const missing = new Map<string, { workflowId: string; runId: string }>();
+      frontier.forEach((execution, i) => {
+        for (const link of linkedExecutions(execution.workflowId, histories[i])) if (!known.has(link.runId)) missing.set(link.runId, link);
+      });
+      frontier = await mapLimited([...missing.values()], FETCH_CONCURRENCY, async (link) =>
+        toExecutionView(await this.temporal.workflow.getHandle(link.workflowId, link.runId).describe()),
+      );
+      for (const execution of frontier) known.add(execution.runId);
+      found.push(...frontier);
+    }
     return found.sort((a, b) => a.startTime.localeCompare(b.startTime) || a.workflowId.localeCompare(b.workflowId));
   }
 
@@ -190,7 +207,7 @@ function auditEntry(row: AuditLogEntity): TimelineEntry {
   };
 }
 
-export function toExecutionView(info: WorkflowExecutionInfo): ExecutionView {
+export function toExecutionView(info: Omit<WorkflowExecutionInfo, 'raw'>): ExecutionView {
   const attributes: Record<string, unknown> = {};
   for (const pair of info.typedSearchAttributes?.getAll() ?? []) attributes[pair.key.name] = pair.value instanceof Date ? pair.value.toISOString() : pair.value;
   return {

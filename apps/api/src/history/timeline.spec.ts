@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowType } from '@rollplan/workflows';
-import { TimelineType, decodePayload, tasksOfHistories, timelineOfHistory, type HistoryJson } from './timeline';
+import { TimelineType, decodePayload, linkedExecutions, tasksOfHistories, timelineOfHistory, type HistoryJson } from './timeline';
 
 // Recorded histories (test/fixtures/histories) read as an auditor would.
 const fixture = (path: string): HistoryJson => JSON.parse(readFileSync(join(__dirname, '../../../../test/fixtures/histories', path), 'utf8'));
@@ -63,6 +63,26 @@ describe('timeline of a history', () => {
     // The unit a KPI's actuals concern is on the entry, for the unit filter.
     const revenue = entries.find((e) => e.type === TimelineType.Actuals && e.summary.includes('revenue-cny'));
     expect(revenue?.unitIds.length).toBeGreaterThan(0);
+  });
+
+  it('finds the executions a history names: months started, the runs before and after', () => {
+    const cycle = fixture('planningCycle/months-with-cause-action-and-change.v0.7.0.json');
+    const linked = linkedExecutions('cycle-x', cycle);
+    expect(linked.length).toBeGreaterThanOrEqual(4);
+    const months = linked.filter((l) => l.workflowId.startsWith('month-')).map((l) => l.workflowId.slice(-7));
+    expect(months.slice(0, 4)).toEqual(['2027-01', '2027-02', '2027-03', '2027-04']);
+    expect(new Set(linked.map((l) => l.runId)).size).toBe(linked.length);
+    // A run that continued another and continued as new names both.
+    const middle: HistoryJson = {
+      events: [
+        { eventId: '1', eventTime: '2028-01-01T00:00:00Z', eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED', workflowExecutionStartedEventAttributes: { continuedExecutionRunId: 'run-1' } },
+        { eventId: '9', eventTime: '2029-01-01T00:00:00Z', eventType: 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW', workflowExecutionContinuedAsNewEventAttributes: { newExecutionRunId: 'run-3' } },
+      ],
+    };
+    expect(linkedExecutions('cycle-x', middle)).toEqual([
+      { workflowId: 'cycle-x', runId: 'run-1' },
+      { workflowId: 'cycle-x', runId: 'run-3' },
+    ]);
   });
 
   it('decodes JSON payloads and leaves null and binary ones undefined', () => {

@@ -116,6 +116,31 @@ export function tasksOfHistories(histories: HistoryJson[]): Map<string, TaskInfo
   return tasks;
 }
 
+/**
+ * The executions a history names: children it started, the run it continued from and the run it
+ * continued as. Lets a reader find executions the visibility store has not indexed yet.
+ */
+export function linkedExecutions(workflowId: string, history: HistoryJson): { workflowId: string; runId: string }[] {
+  const linked: { workflowId: string; runId: string }[] = [];
+  for (const event of history.events) {
+    const attrs = attributes(event);
+    switch (eventTypeName(event)) {
+      case 'CHILD_WORKFLOW_EXECUTION_STARTED':
+        if (attrs.workflowExecution?.runId) linked.push({ workflowId: attrs.workflowExecution.workflowId, runId: attrs.workflowExecution.runId });
+        break;
+      case 'WORKFLOW_EXECUTION_STARTED':
+        if (attrs.continuedExecutionRunId) linked.push({ workflowId, runId: attrs.continuedExecutionRunId });
+        break;
+      case 'WORKFLOW_EXECUTION_CONTINUED_AS_NEW':
+        if (attrs.newExecutionRunId) linked.push({ workflowId, runId: attrs.newExecutionRunId });
+        break;
+      default:
+        break;
+    }
+  }
+  return linked;
+}
+
 const holderText = (assignee: Assignee | undefined): string =>
   !assignee ? 'unknown holder' : assignee.type === 'user' ? `user ${assignee.userId}` : assignee.type === 'unit' ? `unit ${assignee.unitId}` : 'the committee';
 const holderUnits = (assignee: Assignee | undefined): string[] => (assignee?.type === 'unit' ? [assignee.unitId] : []);
