@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { tasksOfHistories, timelineOfHistory } = require('../apps/api/dist/history/timeline.js');
+const { timelineOfExecutions } = require('../apps/api/dist/history/timeline.js');
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 20;
 const dir = new URL('../test/fixtures/histories/', import.meta.url).pathname;
 const newest = (type, prefix) =>
@@ -34,12 +34,11 @@ let entries = 0;
 for (let round = 0; round < rounds; round += 1) {
   baseline.push(time(() => executions.map((e) => JSON.parse(e.text))).ms);
   const run = time(() => {
-    const histories = executions.map((e) => JSON.parse(e.text));
-    const tasks = tasksOfHistories(histories);
-    return { histories, list: executions.flatMap((e, i) => timelineOfHistory(e.ref, histories[i], tasks)).sort((a, b) => a.at.localeCompare(b.at)) };
+    const records = executions.map((e) => ({ execution: e.ref, history: JSON.parse(e.text) }));
+    return { records, list: timelineOfExecutions(records).sort((a, b) => a.at.localeCompare(b.at)) };
   });
   timeline.push(run.ms);
-  events = run.result.histories.reduce((n, h) => n + h.events.length, 0);
+  events = run.result.records.reduce((n, r) => n + r.history.events.length, 0);
   entries = run.result.list.length;
 }
 const b = median(baseline);

@@ -146,3 +146,20 @@ export function auditRecordFromRow(row: Record<string, unknown>): StoredAuditRec
     hash: row.hash as string,
   };
 }
+
+/**
+ * Every audit record in id order, `batchSize` at a time (keyset pagination: memory stays flat
+ * however long the log). `query` runs SQL with parameters: an EntityManager's or a QueryRunner's.
+ */
+export async function* auditRecordsInIdOrder(
+  query: (sql: string, parameters: unknown[]) => Promise<Record<string, unknown>[]>,
+  batchSize = 1000,
+): AsyncGenerator<StoredAuditRecord> {
+  // Ids start at 1 (bigserial): `> 0` reads from the first.
+  for (let after = '0'; ; ) {
+    const rows = await query(`SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_log WHERE audit_log.id > $1::bigint ORDER BY audit_log.id LIMIT $2`, [after, batchSize]);
+    for (const row of rows) yield auditRecordFromRow(row);
+    if (rows.length < batchSize) return;
+    after = String(rows[rows.length - 1].id);
+  }
+}

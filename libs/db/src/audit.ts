@@ -3,8 +3,8 @@ import type { Actor } from '@rollplan/domain';
 import {
   AUDIT_CHAIN_LOCK_KEY,
   AUDIT_GENESIS_HASH,
-  AUDIT_RECORD_COLUMNS,
   AuditChainVerifier,
+  auditRecordsInIdOrder,
   auditRecordFromRow,
   auditRecordHash,
   type ChainVerification,
@@ -72,15 +72,6 @@ async function appendChained(manager: EntityManager, entry: AuditEntry): Promise
  */
 export async function verifyAuditLog(manager: EntityManager, batchSize = 1000): Promise<ChainVerification> {
   const verifier = new AuditChainVerifier();
-  let after: string | null = null;
-  for (;;) {
-    const rows: Record<string, unknown>[] =
-      after === null
-        ? await manager.query(`SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_log ORDER BY audit_log.id LIMIT $1`, [batchSize])
-        : await manager.query(`SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_log WHERE audit_log.id > $1::bigint ORDER BY audit_log.id LIMIT $2`, [after, batchSize]);
-    for (const row of rows) verifier.push(auditRecordFromRow(row));
-    if (rows.length < batchSize) break;
-    after = String(rows[rows.length - 1].id);
-  }
+  for await (const record of auditRecordsInIdOrder((sql, parameters) => manager.query(sql, parameters), batchSize)) verifier.push(record);
   return verifier.result();
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { Role, pagingSchema } from '@rollplan/domain';
 import { Roles } from '../auth/auth.decorators';
 import { executionFilterSchema } from './execution-query';
-import { HistoryService, mapLimited } from './history.service';
+import { HistoryService } from './history.service';
 import { TimelineType } from './timeline';
 
 /** Auditors read; admins may read too. Nobody alters anything here. */
@@ -86,8 +86,7 @@ export class HistoryController {
   })
   async export(@Param() { id }: CycleParamDto, @Res() res: Response): Promise<void> {
     const cycle = await this.history.assertCycleExists(id);
-    const executions = await this.history.cycleExecutions(id);
-    const [versions, audit] = await Promise.all([this.history.planVersions(id), this.history.cycleAuditRows(id)]);
+    const [record, versions, audit] = await Promise.all([this.history.cycleRecord(id), this.history.planVersions(id), this.history.cycleAuditRows(id)]);
     res.status(200).type('application/json').attachment(`cycle-${id}.json`);
     const write = async (chunk: string) => {
       if (!res.write(chunk)) await once(res, 'drain');
@@ -95,14 +94,8 @@ export class HistoryController {
     await write(`{"format":"rollplan.cycle-export.v1","exportedAt":${JSON.stringify(new Date().toISOString())},"cycle":${JSON.stringify(cycle)}`);
     await write(`,"planVersions":${JSON.stringify(versions)},"auditRecords":${JSON.stringify(audit.map(({ dedupeKey: _key, ...row }) => ({ ...row, id: Number(row.id) })))}`);
     await write(',"executions":[');
-    // Histories are fetched a few ahead and written in order, one at a time: memory stays at a handful of histories.
-    for (let i = 0; i < executions.length; i += 4) {
-      const batch = executions.slice(i, i + 4);
-      const texts = await mapLimited(batch, 4, (execution) => this.history.historyText(execution));
-      for (const [j, execution] of batch.entries()) {
-        await write(`${i + j > 0 ? ',' : ''}{"execution":${JSON.stringify(execution)},"history":${texts[j]}}`);
-      }
-    }
+    // One execution per chunk, so the response never holds more than one history's text.
+    for (const [i, { execution, history }] of record.entries()) await write(`${i > 0 ? ',' : ''}{"execution":${JSON.stringify(execution)},"history":${JSON.stringify(history)}}`);
     res.end(']}');
   }
 

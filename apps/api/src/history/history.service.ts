@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '@rollplan/domain';
 import { AuditLogEntity, CycleEntity, PlanVersionEntity, UserEntity } from '@rollplan/db';
 import { executionQuery, type ExecutionFilter } from './execution-query';
-import { TimelineType, linkedExecutions, tasksOfHistories, timelineOfHistory, type HistoryJson, type TimelineEntry } from './timeline';
+import { TimelineType, linkedExecutions, timelineOfExecutions, type HistoryJson, type TimelineEntry } from './timeline';
 
 export interface ExecutionView {
   workflowId: string;
@@ -20,6 +20,12 @@ export interface ExecutionView {
   historyLength: number;
   parent: { workflowId: string; runId: string } | null;
   searchAttributes: Record<string, unknown>;
+}
+
+/** An execution and its history. */
+export interface ExecutionRecord {
+  execution: ExecutionView;
+  history: HistoryJson;
 }
 
 export interface TimelineFilter {
@@ -84,39 +90,37 @@ export class HistoryService {
   }
 
   /**
-   * Every execution of a cycle (each run of the cycle, its months, its requests), oldest first:
-   * those visibility lists, and any their histories name that visibility has not indexed yet
-   * (it may lag a just-started child or a new run by a moment).
+   * Every execution of a cycle (each run of the cycle, its months, its requests) with its
+   * history, oldest first: those visibility lists, and any their histories name that visibility
+   * has not indexed yet (it may lag a just-started child or a new run by a moment).
    */
-  async cycleExecutions(cycleId: string): Promise<ExecutionView[]> {
-    const found: ExecutionView[] = [];
-    for await (const info of this.temporal.workflow.list({ query: executionQuery({ cycleId }) })) found.push(toExecutionView(info));
-    const known = new Set(found.map((e) => e.runId));
-    for (let frontier = found; frontier.length > 0; ) {
-      const histories = await mapLimited(frontier, FETCH_CONCURRENCY, (execution) => this.history(execution));
-      const missing = new Map<string, { workflowId: string; runId: string }>();
-      frontier.forEach((execution, i) => {
-        for (const link of linkedExecutions(execution.workflowId, histories[i])) if (!known.has(link.runId)) missing.set(link.runId, link);
-      });
-      frontier = await mapLimited([...missing.values()], FETCH_CONCURRENCY, async (link) =>
-        toExecutionView(await this.temporal.workflow.getHandle(link.workflowId, link.runId).describe()),
-      );
-      for (const execution of frontier) known.add(execution.runId);
-      found.push(...frontier);
+  async cycleRecord(cycleId: string): Promise<ExecutionRecord[]> {
+    const listed: ExecutionView[] = [];
+    for await (const info of this.temporal.workflow.list({ query: executionQuery({ cycleId }) })) listed.push(toExecutionView(info));
+    const records: ExecutionRecord[] = [];
+    const known = new Set(listed.map((e) => e.runId));
+    for (let frontier = listed; frontier.length > 0; ) {
+      const found = await mapLimited(frontier, FETCH_CONCURRENCY, async (execution) => ({ execution, history: await this.history(execution) }));
+      records.push(...found);
+      const missing: { workflowId: string; runId: string }[] = [];
+      for (const { execution, history } of found) {
+        for (const link of linkedExecutions(execution.workflowId, history)) {
+          if (known.has(link.runId)) continue;
+          known.add(link.runId);
+          missing.push(link);
+        }
+      }
+      frontier = await mapLimited(missing, FETCH_CONCURRENCY, async (link) => toExecutionView(await this.temporal.workflow.getHandle(link.workflowId, link.runId).describe()));
     }
-    return found.sort((a, b) => a.startTime.localeCompare(b.startTime) || a.workflowId.localeCompare(b.workflowId));
+    return records.sort((a, b) => a.execution.startTime.localeCompare(b.execution.startTime) || a.execution.workflowId.localeCompare(b.execution.workflowId));
   }
 
-  /** An execution's full history, in the JSON form `temporal workflow show --output json` prints. */
-  async historyText(execution: Pick<ExecutionView, 'workflowId' | 'runId'>): Promise<string> {
-    const history = await this.temporal.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    return historyToJSON(history);
-  }
-
-  async history(execution: ExecutionView): Promise<HistoryJson> {
+  /** An execution's full history, in the JSON form `temporal workflow show --output json` prints, parsed. */
+  private async history(execution: ExecutionView): Promise<HistoryJson> {
     const cached = this.closedHistories.get(execution.runId);
     if (cached) return cached;
-    const history = JSON.parse(await this.historyText(execution)) as HistoryJson;
+    const raw = await this.temporal.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    const history = JSON.parse(historyToJSON(raw)) as HistoryJson;
     if (execution.status !== 'RUNNING') this.closedHistories.set(execution.runId, history);
     return history;
   }
@@ -124,10 +128,8 @@ export class HistoryService {
   /** The cycle's timeline: workflow events in business terms merged with the audit log, filtered and paged. */
   async timeline(cycleId: string, filter: TimelineFilter) {
     await this.assertCycleExists(cycleId);
-    const executions = await this.cycleExecutions(cycleId);
-    const histories = await mapLimited(executions, FETCH_CONCURRENCY, (execution) => this.history(execution));
-    const tasks = tasksOfHistories(histories);
-    const fromWorkflows = executions.flatMap((execution, i) => timelineOfHistory(execution, histories[i], tasks));
+    const record = await this.cycleRecord(cycleId);
+    const fromWorkflows = timelineOfExecutions(record);
 
     // Audit rows written by a workflow's activity carry its key: they annotate that entry
     // rather than repeat it. The others (comments, imports, API-side acts) join the timeline.
@@ -154,7 +156,7 @@ export class HistoryService {
       total: selected.length,
       limit: filter.limit,
       offset: filter.offset,
-      executions: executions.map(({ workflowId, runId, workflowType, status }) => ({ workflowId, runId, workflowType, status })),
+      executions: record.map(({ execution: { workflowId, runId, workflowType, status } }) => ({ workflowId, runId, workflowType, status })),
       items: selected.slice(filter.offset, filter.offset + filter.limit).map((entry): TimelineItem => ({ ...entry, actor: entry.actorId ? (actors.get(entry.actorId) ?? null) : null })),
     };
   }
@@ -224,7 +226,7 @@ export function toExecutionView(info: Omit<WorkflowExecutionInfo, 'raw'>): Execu
 }
 
 /** Maps with at most `limit` calls in flight, keeping the order. */
-export async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

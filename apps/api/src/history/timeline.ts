@@ -101,6 +101,12 @@ function attributes(event: HistoryEventJson): Record<string, any> {
 const firstArg = (payloads: { payloads?: PayloadJson[] } | undefined): any => decodePayload(payloads?.payloads?.[0]);
 const eventTypeName = (event: HistoryEventJson) => event.eventType.replace(/^EVENT_TYPE_/, '');
 
+/** The business events of several executions (e.g. a cycle's), each in event order, tasks named across all of them. */
+export function timelineOfExecutions(records: { execution: ExecutionRef; history: HistoryJson }[]): TimelineEntry[] {
+  const tasks = tasksOfHistories(records.map((r) => r.history));
+  return records.flatMap(({ execution, history }) => timelineOfHistory(execution, history, tasks));
+}
+
 /** Every task opened in these histories, by task id. */
 export function tasksOfHistories(histories: HistoryJson[]): Map<string, TaskInfo> {
   const tasks = new Map<string, TaskInfo>();

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { AUDIT_GENESIS_HASH, AUDIT_RECORD_COLUMNS, auditRecordFromRow, auditRecordHash } from '../audit-chain';
+import { AUDIT_GENESIS_HASH, auditRecordHash, auditRecordsInIdOrder } from '../audit-chain';
 
 // The key appendAudit locks (AUDIT_CHAIN_LOCK_KEY in audit-chain.ts), written out: a shipped migration never changes.
 const CHAIN_LOCK_KEY = '8245928655486018676';
@@ -20,31 +20,23 @@ export class AuditChain1764500000000 implements MigrationInterface {
     // Times are hashed to the millisecond (what every reader gets back): cut the stored microseconds to match.
     await q.query(`UPDATE audit_log SET at = date_trunc('milliseconds', at) WHERE at <> date_trunc('milliseconds', at)`);
     let prevHash = AUDIT_GENESIS_HASH;
-    let after: string | null = null;
-    for (;;) {
-      const rows: Record<string, unknown>[] =
-        after === null
-          ? await q.query(`SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_log ORDER BY audit_log.id LIMIT ${BATCH}`)
-          : await q.query(`SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_log WHERE audit_log.id > $1::bigint ORDER BY audit_log.id LIMIT ${BATCH}`, [after]);
-      if (rows.length === 0) break;
-      const ids: string[] = [];
-      const prevHashes: string[] = [];
-      const hashes: string[] = [];
-      for (const row of rows) {
-        const record = { ...auditRecordFromRow(row), prevHash };
-        const hash = auditRecordHash(record);
-        ids.push(String(record.id));
-        prevHashes.push(prevHash);
-        hashes.push(hash);
-        prevHash = hash;
-      }
+    const batch: { id: string; prevHash: string; hash: string }[] = [];
+    const flush = async () => {
       await q.query(
         `UPDATE audit_log a SET prev_hash = v.prev_hash, hash = v.hash
          FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v (id, prev_hash, hash) WHERE a.id = v.id`,
-        [ids, prevHashes, hashes],
+        [batch.map((b) => b.id), batch.map((b) => b.prevHash), batch.map((b) => b.hash)],
       );
-      after = ids[ids.length - 1];
+      batch.length = 0;
+    };
+    // Reading ahead of the updates is safe: they touch only the two new columns, which the hash ignores.
+    for await (const record of auditRecordsInIdOrder((sql, parameters) => q.query(sql, parameters), BATCH)) {
+      const hash = auditRecordHash({ ...record, prevHash });
+      batch.push({ id: String(record.id), prevHash, hash });
+      prevHash = hash;
+      if (batch.length === BATCH) await flush();
     }
+    if (batch.length > 0) await flush();
     await q.query(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`);
 
     await q.query(`ALTER TABLE audit_log ALTER COLUMN prev_hash SET NOT NULL, ALTER COLUMN hash SET NOT NULL`);
