@@ -148,7 +148,8 @@ describe('auditors: timeline, execution search, exports', () => {
       { cycleId, procedure: 'monthly-review', status: 'canceled' },
       { cycleId, unitId: units['finance'] },
     ]) {
-      const body = (await auditor.get('/executions').query({ ...filter, limit: 1000 }).expect(200)).body;
+      // Visibility indexes a closing execution's status a moment after it closes.
+      const body = await eventually(() => auditor.get('/executions').query({ ...filter, limit: 1000 }).expect(200).then((r) => r.body), (b) => b.items.length > 0);
       expect(idsOf(body.items)).toEqual(cliIds(body.query));
       expect(body.items.length).toBeGreaterThan(0);
     }
