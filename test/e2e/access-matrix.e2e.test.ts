@@ -38,6 +38,8 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'POST /cycles/:id/changes': ['admin'],
   'POST /cycles/:id/close': ['admin'],
   'POST /cycles/:id/adjustments': ['admin'],
+  'POST /cycles/:id/adjustments/:year/plans': ['admin'],
+  'POST /cycles/:id/periods/:period/backfill': ['admin'],
   'GET /cycles/:id/periods': 'signed-in',
   'GET /cycles/:id/periods/:period': 'signed-in',
   // Contributors report their own KPIs (the matrix's contributor, strategy, owns one).
@@ -74,16 +76,17 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'GET /cycles/:id/export': ['admin', 'auditor'],
   'GET /cycles/:id/decisions.csv': ['admin', 'auditor'],
   'GET /executions': ['admin', 'auditor'],
-  // Task routes are open to anyone signed in; what each may do with a task is the workflow's check.
+  // Task routes: anyone signed in reads; everyone but auditors may act, and what each may do
+  // with a task is the workflow's check.
   'GET /tasks': 'signed-in',
   'POST /tasks': ['admin'],
   'GET /tasks/:id': 'signed-in',
-  'POST /tasks/:id/complete': 'signed-in',
-  'POST /tasks/:id/claim': 'signed-in',
-  'POST /tasks/:id/unclaim': 'signed-in',
-  'POST /tasks/:id/delegate': 'signed-in',
+  'POST /tasks/:id/complete': ['admin', 'contributor', 'reviewer', 'chair'],
+  'POST /tasks/:id/claim': ['admin', 'contributor', 'reviewer', 'chair'],
+  'POST /tasks/:id/unclaim': ['admin', 'contributor', 'reviewer', 'chair'],
+  'POST /tasks/:id/delegate': ['admin', 'contributor', 'reviewer', 'chair'],
   'GET /tasks/:id/comments': 'signed-in',
-  'POST /tasks/:id/comments': 'signed-in',
+  'POST /tasks/:id/comments': ['admin', 'contributor', 'reviewer', 'chair'],
   'GET /notifications': 'signed-in',
   'POST /notifications/:id/read': 'signed-in',
   'GET /webhooks': ['admin', 'auditor'],
@@ -116,6 +119,10 @@ describe('role × endpoint matrix', () => {
   let closingCycleId: string;
   /** Closed by the admin's call of the matrix (made before the matrix changes the committee). */
   let closableCycleId: string;
+  /** Its past months skipped, `closedPeriod` among them. */
+  let skippingCycleId: string;
+  /** Its rolling adjustment waits for the rolled plan of `year`. */
+  let rolling: { id: string; year: number };
   let importId: string;
   const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
   const openPeriod = formatPeriod(addMonths(thisMonth, -1));
@@ -139,9 +146,13 @@ describe('role × endpoint matrix', () => {
     return id;
   };
   const plan = () => samplePlan({ finance: unitId, customer: customerUnitId });
-  /** A cycle of this year, approved by the demo committee, its ended months reviewed. */
-  const executingCycle = async () => {
-    const id = (await admin.post('/cycles').send({ title: 'Matrix execution', startYear: year, contributingUnitIds: [unitId], rollingAdjustment: { auto: false } }).expect(201)).body.id as string;
+  /**
+   * A cycle of this year, approved by the demo committee: `closedPeriod` backfilled and closed
+   * early (its report rendered), `openPeriod` taking actuals — or, with `skip`, its past months skipped.
+   */
+  const executingCycle = async (monitoring: 'backfill' | 'skip' = 'backfill') => {
+    const body = { title: 'Matrix execution', startYear: year, contributingUnitIds: [unitId], rollingAdjustment: { auto: false }, ...(monitoring === 'backfill' ? { monitoring: { from: closedPeriod, pastMonths: 'backfill' } } : {}) };
+    const id = (await admin.post('/cycles').send(body).expect(201)).body.id as string;
     await eventually(() => admin.get(`/cycles/${id}`).then((r) => r.body), (c) => c.pending?.length === 1);
     await admin.post(`/cycles/${id}/contributions/${unitId}/waive`).send({ reason: 'matrix' }).expect(200);
     await admin.post(`/cycles/${id}/drafts`).send(samplePlan({ finance: strategyUnitId, customer: customerUnitId }, year)).expect(201);
@@ -150,8 +161,20 @@ describe('role × endpoint matrix', () => {
       const [task] = await eventually(() => agent.get('/tasks').query({ cycleId: id }).then((r) => r.body.items), (items) => items.length > 0);
       await agent.post(`/tasks/${task.id}/complete`).send({ outcome: 'approve' }).expect(200);
     }
-    await eventually(() => admin.get(`/cycles/${id}/periods`).then((r) => r.body as { period: string }[]), (rows) => rows.at(-1)?.period === openPeriod, 30_000);
+    await eventually(() => admin.get(`/cycles/${id}/periods`).then((r) => r.body as { period: string }[]), (rows) => rows.some((row) => row.period === openPeriod), 30_000);
+    if (monitoring === 'backfill') await admin.post(`/cycles/${id}/periods/${closedPeriod}/close`).send({ reason: 'matrix' }).expect(202);
     return id;
+  };
+  /** A cycle in execution whose rolling adjustment waits for its rolled plan (the finance analysis is in). */
+  const rollingCycle = async () => {
+    const id = await executingCycle('skip');
+    const { body } = await admin.post(`/cycles/${id}/adjustments`).expect(200);
+    const finance = request.agent(system.baseUrl).auth(await system.tokenFor(DEMO.finance), { type: 'bearer' });
+    const [task] = await eventually(() => finance.get('/tasks').query({ cycleId: id, kind: 'plan.contribution' }).then((r) => r.body.items), (items) => items.length > 0);
+    const analysis = { area: 'finance', funding: 'f', investmentCapacity: 'i', financingCapacity: 'c', financialPosition: 'p' };
+    await finance.post(`/tasks/${task.id}/complete`).send({ outcome: 'submitted', payload: analysis }).expect(200);
+    await eventually(() => admin.get(`/cycles/${id}`).then((r) => r.body), (c) => c.adjustment?.stage === 'drafting');
+    return { id, year: body.adjustment.year as number };
   };
   const freshLogin = async () => (await request(system.baseUrl).post('/auth/login').send({ email: DEMO.finance, password: DEMO_PASSWORD }).expect(200)).body;
 
@@ -211,6 +234,11 @@ describe('role × endpoint matrix', () => {
       body: { reason: 'year-end close', dueAt: new Date(Date.now() + 30 * 86_400_000).toISOString() },
     }),
     'POST /cycles/:id/adjustments': async () => ({ path: `/cycles/${closingCycleId}/adjustments` }),
+    'POST /cycles/:id/adjustments/:year/plans': async () => ({
+      path: `/cycles/${rolling.id}/adjustments/${rolling.year}/plans`,
+      body: samplePlan({ finance: strategyUnitId, customer: customerUnitId }, rolling.year),
+    }),
+    'POST /cycles/:id/periods/:period/backfill': async () => ({ path: `/cycles/${skippingCycleId}/periods/${closedPeriod}/backfill` }),
     'POST /cycles/:id/close': async () => ({ path: `/cycles/${closableCycleId}/close`, body: { force: true, reason: 'matrix' } }),
     'POST /cycles/:id/changes': async () => ({ path: `/cycles/${executionCycleId}/changes`, body: { content: samplePlan({ finance: strategyUnitId, customer: customerUnitId }, year), reason: 'matrix' } }),
     'GET /cycles/:id/periods': async () => ({ path: `/cycles/${executionCycleId}/periods` }),
@@ -308,7 +336,8 @@ describe('role × endpoint matrix', () => {
     planCycleId = await draftableCycle();
     await admin.post(`/cycles/${planCycleId}/drafts`).send(plan()).expect(201);
     strategyUnitId = units.find((u) => u.code === 'strategy-rd')!.id;
-    [executionCycleId, closingCycleId, closableCycleId] = [await executingCycle(), await executingCycle(), await executingCycle()];
+    [executionCycleId, closingCycleId, closableCycleId, skippingCycleId] = [await executingCycle(), await executingCycle(), await executingCycle(), await executingCycle('skip')];
+    rolling = await rollingCycle();
     importId = (await admin.post(`/cycles/${executionCycleId}/periods/${openPeriod}/imports`).set('content-type', 'text/csv').send('kpi_id,value\nnps,34\n').expect(202)).body.id;
     await eventually(() => admin.get(`/cycles/${executionCycleId}/periods/${closedPeriod}/report.xlsx`).then((r) => r.status), (s) => s === 200, 30_000);
   });

@@ -1,4 +1,19 @@
-import { addMonths, formatPeriod, horizonPeriods, inHorizon, isPeriod, parsePeriod, periodStartUtc, planYears } from './calendar';
+import {
+  addMonths,
+  adjustmentOpensAt,
+  freshDueAt,
+  manualAdjustmentYear,
+  monthReviewClosed,
+  monthWindow,
+  nextAutoAdjustmentYear,
+  formatPeriod,
+  horizonPeriods,
+  inHorizon,
+  isPeriod,
+  parsePeriod,
+  periodStartUtc,
+  planYears,
+} from './calendar';
 
 describe('periods', () => {
   it.each([
@@ -47,5 +62,58 @@ describe('horizon', () => {
     expect(inHorizon({ year: 2027, month: 1 }, 2027, 3)).toBe(true);
     expect(inHorizon({ year: 2029, month: 12 }, 2027, 3)).toBe(true);
     expect(inHorizon({ year: 2030, month: 1 }, 2027, 3)).toBe(false);
+  });
+});
+
+describe('months opened late', () => {
+  const at = (iso: string) => Date.parse(iso);
+  it('keeps the regular window of a month opened as it ends: actuals by the 5th working day, closed at the end of the next month', () => {
+    const window = monthWindow({ year: 2026, month: 10 }, at('2026-11-01T00:00:00Z'), 5);
+    expect(new Date(window.actualsDueAt).toISOString()).toBe('2026-11-07T00:00:00.000Z');
+    expect(new Date(window.closesAt).toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(window.late).toBe(false);
+  });
+
+  it('gives a month opened after its due date five fresh days, and two weeks after them before it closes', () => {
+    const window = monthWindow({ year: 2026, month: 10 }, at('2026-11-24T12:00:00Z'), 5);
+    expect(new Date(window.actualsDueAt).toISOString()).toBe('2026-11-29T12:00:00.000Z');
+    expect(new Date(window.closesAt).toISOString()).toBe('2026-12-13T12:00:00.000Z');
+    expect(window.late).toBe(true);
+  });
+
+  it('never moves a due date that is still ahead', () => {
+    expect(freshDueAt(at('2026-12-01T00:00:00Z'), at('2026-11-24T00:00:00Z'))).toBe(at('2026-12-01T00:00:00Z'));
+    expect(freshDueAt(at('2026-11-01T00:00:00Z'), at('2026-11-24T00:00:00Z'))).toBe(at('2026-11-29T00:00:00Z'));
+  });
+
+  it('calls a month past once its regular review has closed', () => {
+    expect(monthReviewClosed({ year: 2026, month: 9 }, at('2026-11-20T00:00:00Z'))).toBe(true);
+    expect(monthReviewClosed({ year: 2026, month: 10 }, at('2026-11-20T00:00:00Z'))).toBe(false);
+  });
+});
+
+describe('which year a rolling adjustment rolls to', () => {
+  const at = (iso: string) => Date.parse(iso);
+  it('opens two months before the plan year by default', () => {
+    expect(new Date(adjustmentOpensAt(2027, 2)).toISOString()).toBe('2026-11-01T00:00:00.000Z');
+  });
+
+  it.each([
+    ['a plan approved in December before its first year', '2025-12-10T00:00:00Z', 2027],
+    ['a plan approved in March of its first year', '2026-03-10T00:00:00Z', 2027],
+    ['a plan approved in October, before the adjustment opens', '2026-10-20T00:00:00Z', 2027],
+    ['a plan approved in November of its first year: not rolled again at once', '2026-11-20T00:00:00Z', 2028],
+  ])('rolls %s (2026–2028) to the right year', (_, approvedAt, year) => {
+    expect(nextAutoAdjustmentYear(2026, at(approvedAt), 2)).toBe(year);
+  });
+
+  it('rolls the next year when the approval time is unknown (cycles recorded before it was kept)', () => {
+    expect(nextAutoAdjustmentYear(2026, undefined, 2)).toBe(2027);
+  });
+
+  it('opened by hand, rolls to the next plan year that has not come within the lead time', () => {
+    expect(manualAdjustmentYear(2026, at('2026-09-01T00:00:00Z'), 2)).toBe(2027);
+    expect(manualAdjustmentYear(2026, at('2027-02-01T00:00:00Z'), 2)).toBe(2027);
+    expect(manualAdjustmentYear(2025, at('2026-11-24T00:00:00Z'), 2)).toBe(2027);
   });
 });

@@ -10,7 +10,15 @@ describe('startCycleSchema', () => {
       rollingAdjustment: { auto: true, leadMonths: 2 },
       internalReviewUnitIds: [],
       committee: { reviewDays: 7, maxRounds: 3 },
+      monitoring: { pastMonths: 'skip' },
     });
+  });
+
+  it('takes the month monitoring starts from within the plan years only', () => {
+    expect(startCycleSchema.parse({ title: 'Plan', startYear: 2026, monitoring: { from: '2026-10', pastMonths: 'backfill' } }).monitoring).toEqual({ from: '2026-10', pastMonths: 'backfill' });
+    const outside = startCycleSchema.safeParse({ title: 'Plan', startYear: 2026, monitoring: { from: '2029-01' } });
+    expect(outside.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['monitoring.from', 'must be a month of the plan years 2026–2028']]);
+    expect(startCycleSchema.safeParse({ title: 'Plan', startYear: 2026, monitoring: { from: '2026-13' } }).success).toBe(false);
   });
 
   it('names every bad field at once', () => {

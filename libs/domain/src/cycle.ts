@@ -56,6 +56,17 @@ export const startCycleSchema = z.strictObject({
   rollingAdjustment: z
     .strictObject({ auto: z.boolean().default(true), leadMonths: z.number().int().min(0).max(11).default(2) })
     .default({ auto: true, leadMonths: 2 }),
+  /**
+   * Which months are monitored: from `from` (YYYY-MM, default the plan's first month); months
+   * whose review had already closed when the plan is approved are skipped (default; each can be
+   * backfilled later with POST /cycles/:id/periods/:period/backfill) or backfilled at once.
+   */
+  monitoring: z
+    .strictObject({
+      from: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM').optional(),
+      pastMonths: z.enum(['skip', 'backfill']).default('skip'),
+    })
+    .default({ pastMonths: 'skip' }),
   /** Departments that review each draft before the committee (seed 003); default: none. */
   internalReviewUnitIds: z.array(z.uuid('must be a UUID')).max(20).default([]),
   committee: z
@@ -65,6 +76,11 @@ export const startCycleSchema = z.strictObject({
       maxRounds: z.number().int().min(1).max(10).default(3),
     })
     .default({ reviewDays: 7, maxRounds: 3 }),
+}).superRefine((body, ctx) => {
+  const from = body.monitoring.from;
+  if (from && (Number(from.slice(0, 4)) < body.startYear || Number(from.slice(0, 4)) >= body.startYear + body.horizonYears)) {
+    ctx.addIssue({ code: 'custom', path: ['monitoring', 'from'], message: `must be a month of the plan years ${body.startYear}–${body.startYear + body.horizonYears - 1}` });
+  }
 });
 export type StartCycleRequest = z.infer<typeof startCycleSchema>;
 

@@ -1,4 +1,4 @@
-import { createApiTokenSchema, createOrgUnitSchema, createUserSchema, hasAnyRole, loginSchema, updateUserSchema } from './identity';
+import { createApiTokenSchema, createOrgUnitSchema, createUserSchema, hasAnyRole, loginSchema, mayActOnTasks, updateUserSchema } from './identity';
 
 describe('identity schemas', () => {
   it('normalises e-mail addresses for case-insensitive login', () => {
@@ -41,5 +41,20 @@ describe('identity schemas', () => {
   it('checks roles', () => {
     expect(hasAnyRole({ roles: ['reviewer', 'chair'] }, ['chair'])).toBe(true);
     expect(hasAnyRole({ roles: ['contributor'] }, ['admin', 'auditor'])).toBe(false);
+  });
+});
+
+describe('who acts on tasks', () => {
+  it('lets admins, contributors, reviewers and the chair act, never an auditor', () => {
+    expect(mayActOnTasks(['contributor'])).toBe(true);
+    expect(mayActOnTasks(['admin'])).toBe(true);
+    expect(mayActOnTasks(['reviewer', 'chair'])).toBe(true);
+    expect(mayActOnTasks(['auditor'])).toBe(false);
+    expect(mayActOnTasks(['auditor', 'admin'])).toBe(false);
+  });
+
+  it('keeps the auditor role apart from every other', () => {
+    const result = createUserSchema.safeParse({ email: 'a@b.example', displayName: 'A', password: 'long enough passphrase', roles: ['auditor', 'admin'] });
+    expect(result.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['roles', 'an auditor holds no other role']]);
   });
 });

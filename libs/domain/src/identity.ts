@@ -58,6 +58,20 @@ export function hasAnyRole(actor: Pick<Actor, 'roles'>, roles: readonly Role[]):
   return actor.roles.some((role) => roles.includes(role));
 }
 
+/** Roles that act on work: decide, claim, delegate and comment on tasks. Auditors only read. */
+export const ACTING_ROLES: readonly Role[] = [Role.Admin, Role.Contributor, Role.Reviewer, Role.Chair];
+
+/**
+ * Whether someone holding `roles` may act on a task held by their unit. Membership alone is not
+ * enough: an auditor sitting in the planning office reads everything and changes nothing.
+ */
+export function mayActOnTasks(roles: readonly Role[]): boolean {
+  return !roles.includes(Role.Auditor) && roles.some((role) => ACTING_ROLES.includes(role));
+}
+
+/** Org units that analyse their area for a plan: functional centers and subsidiaries (seed 000 §2). */
+export const CONTRIBUTING_UNIT_KINDS: readonly UnitKind[] = [UnitKind.FunctionalCenter, UnitKind.Subsidiary];
+
 const email = z
   .string()
   .trim()
@@ -66,7 +80,12 @@ const email = z
 const name = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
 /** Long passphrases welcome; the floor keeps out the guessable. */
 const password = z.string().min(12, 'must be at least 12 characters').max(256, 'must be at most 256 characters');
-const roles = z.array(z.enum(ROLES)).min(1, 'must hold at least one role').max(ROLES.length);
+const roles = z
+  .array(z.enum(ROLES))
+  .min(1, 'must hold at least one role')
+  .max(ROLES.length)
+  // Separation of duties: whoever audits the work does none of it.
+  .refine((held) => !held.includes(Role.Auditor) || held.length === 1, 'an auditor holds no other role');
 
 export const loginSchema = z.strictObject({
   email,

@@ -56,4 +56,10 @@ describe('validateDecision', () => {
       { path: 'payload.score', message: 'unknown field' },
     ]);
   });
+
+  it("refuses a center's analysis of another area than its task asks for", () => {
+    const customer = { area: 'customer', customers: 'c', marketing: 'm', brand: 'b' };
+    expect(validateDecision('plan.contribution', 'submitted', customer, { area: 'hr' })).toEqual([{ path: 'payload.area', message: 'this task asks for the hr analysis, not customer' }]);
+    expect(validateDecision('plan.contribution', 'submitted', customer, { area: 'customer' })).toEqual([]);
+  });
 });

@@ -123,8 +123,11 @@ export const TASK_KINDS = {
 export type TaskKindName = keyof typeof TASK_KINDS;
 export const TASK_KIND_NAMES = Object.keys(TASK_KINDS) as [TaskKindName, ...TaskKindName[]];
 
-/** Problems with a decision on a task of `kind`; empty when it is acceptable. */
-export function validateDecision(kind: TaskKindName, outcome: string, payload: unknown): { path: string; message: string }[] {
+/**
+ * Problems with a decision on a task of `kind`; empty when it is acceptable. `links` are the
+ * task's own (e.g. the area a contribution task asks about): the payload must answer that task.
+ */
+export function validateDecision(kind: TaskKindName, outcome: string, payload: unknown, links: Record<string, string> = {}): { path: string; message: string }[] {
   const definition: TaskKind = TASK_KINDS[kind];
   const problems: { path: string; message: string }[] = [];
   if (!definition.outcomes.includes(outcome)) {
@@ -138,6 +141,11 @@ export function validateDecision(kind: TaskKindName, outcome: string, payload: u
         problems.push({ path: ['payload', ...issue.path.map(String), ...(key ? [key] : [])].join('.'), message: key ? 'unknown field' : issue.message });
       }
     }
+  }
+  // A center analyses its own area: the HR center's task takes an HR analysis, nothing else.
+  const area = (payload as { area?: unknown } | undefined)?.area;
+  if (kind === 'plan.contribution' && links.area && area !== undefined && area !== links.area) {
+    problems.push({ path: 'payload.area', message: `this task asks for the ${links.area} analysis, not ${String(area)}` });
   }
   return problems;
 }

@@ -14,6 +14,7 @@ import {
   TASK_KINDS,
   TaskStatus,
   escalationSchedule,
+  freshDueAt,
   isClosedTask,
   tallyGroup,
   validateDecision,
@@ -76,7 +77,7 @@ export class TaskBoard {
         if (kind.fourEyes && task.spec.submittedBy === actor.userId) {
           fail(FailureType.Forbidden, 'four-eyes: whoever submitted the work may not decide on it');
         }
-        const problems = validateDecision(task.spec.kind, outcome, payload);
+        const problems = validateDecision(task.spec.kind, outcome, payload, task.spec.links);
         if (problems.length > 0) fail(FailureType.ValidationFailed, 'invalid decision', problems);
       },
       async ({ taskId, outcome, comment, payload, actor }) => {
@@ -259,9 +260,13 @@ export class TaskBoard {
     });
   }
 
-  private async open(spec: TaskSpec): Promise<TaskState> {
+  private async open(requested: TaskSpec): Promise<TaskState> {
     const id = uuid4();
     const openedAt = new Date().toISOString();
+    // Nobody is reminded or escalated over work that reached them after its due date: it gets
+    // a fresh one, and the holder sees it first (patch log: docs/temporal.md).
+    const dueAt = Date.parse(requested.dueAt);
+    const spec = dueAt <= Date.now() && patched(Patch.FreshDueDates) ? { ...requested, dueAt: new Date(freshDueAt(dueAt, Date.now())).toISOString() } : requested;
     this.opening.add(id);
     const { eligible } = await bookkeep(() => activities.openTask({ taskId: id, workflowId: workflowInfo().workflowId, spec, openedAt }));
     const task: TaskState = { id, spec, status: TaskStatus.Open, assignee: spec.assignee, eligible, escalationStep: 0 };

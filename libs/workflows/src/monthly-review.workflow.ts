@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   CauseCategory,
   KpiStatus,
@@ -14,7 +14,7 @@ import {
 import type { MonitoringActivities } from './activities';
 import { TaskBoard } from './human-task';
 import type { TaskDecision, TaskSpec, TaskState } from './human-task.messages';
-import { FailureType } from './names';
+import { FailureType, Patch } from './names';
 import {
   closePeriodSignal,
   extendPeriodSignal,
@@ -249,6 +249,11 @@ export async function monthlyReview(input: MonthlyReviewInput): Promise<MonthlyR
       if (board.openTasks().some((t) => t.id === taskId)) await board.cancelTask(taskId, `the period ${input.period} closed`);
     }
     await board.idle();
+    // Patch log: docs/temporal.md. An actuals task still being opened at the close (or carried in
+    // by a month before this fix) is cancelled as well: no month hands its actuals tasks on.
+    if (patched(Patch.MonthCloseSettlesActuals)) {
+      for (const task of board.openTasks().filter((t) => t.spec.kind === 'monthly.actuals')) await board.cancelTask(task.id, `the period ${task.spec.links?.period ?? input.period} closed`);
+    }
     status.phase = 'closed';
     await activities.recordPeriodEvent({ cycleId: input.cycleId, period: input.period, event: 'closed', at: now() });
     if (!reportedFrozen) await report();

@@ -66,4 +66,14 @@ export const Patch = {
   CycleMonthlyLoop: 'cycle-monthly-loop',
   RollingAdjustment: 'cycle-rolling-adjustment',
   TaskBookkeepingSettles: 'task-bookkeeping-settles',
+  /** A month's close cancels actuals tasks still being opened; carried ones are cancelled too. */
+  MonthCloseSettlesActuals: 'month-close-settles-actuals',
+  /** A member who submitted the version under review gets no ballot; the rule counts the others. */
+  CommitteeRecusal: 'committee-recusal',
+  /** Monitoring starts at a chosen month; past months are skipped or backfilled, late ones get fresh windows. */
+  MonitoringStart: 'monitoring-start',
+  /** A task opened after its due date gets a fresh one. */
+  FreshDueDates: 'fresh-due-dates',
+  /** The automatic rolling adjustment never rolls a plan again right after its approval. */
+  AdjustmentAfterApproval: 'adjustment-after-approval',
 } as const;

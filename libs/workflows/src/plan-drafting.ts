@@ -1,13 +1,14 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import { CyclePhase, Role, formatPeriod, hasAnyRole, validatePlan, type Actor, type Assignee, type EscalationPolicy } from '@rollplan/domain';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { CyclePhase, Role, formatPeriod, hasAnyRole, tallyGroup, validatePlan, type Actor, type Assignee, type EscalationPolicy } from '@rollplan/domain';
 import type { PlanActivities } from './activities';
 import type { TaskBoard } from './human-task';
 import type { TaskDecision, TaskSpec } from './human-task.messages';
-import { FailureType } from './names';
+import { FailureType, Patch } from './names';
 import {
   extendContributionUpdate,
   submitDraftUpdate,
   waiveContributionUpdate,
+  type CommitteeRoundState,
   type ContributionState,
   type CycleSetup,
   type CycleStatus,
@@ -123,7 +124,13 @@ export async function runPlanDrafting(
     status.round! += 1;
     const round = status.round!;
 
-    const { verdict, reasons } = await reviewRound(setup, board, { cycleId: status.cycleId, version, submittedBy, round, subject: 'plan' }, (stage) => enterPhase(stage));
+    const { verdict, reasons } = await reviewRound(
+      setup,
+      board,
+      { cycleId: status.cycleId, version, submittedBy, round, subject: 'plan' },
+      (stage) => enterPhase(stage),
+      (electorate) => (status.committeeRound = electorate),
+    );
 
     const at = new Date().toISOString();
     if (verdict === 'approve') {
@@ -170,7 +177,13 @@ export interface ReviewSubject {
  * the members' ballots under the committee's rule — every member heard — and the chair's final
  * approval. Past the round limit the chair decides alone. `onStage` is told each stage entered.
  */
-export async function reviewRound(setup: CycleSetup, board: TaskBoard, subject: ReviewSubject, onStage: (stage: CyclePhase) => Promise<void>): Promise<{ verdict: Verdict; reasons: string[] }> {
+export async function reviewRound(
+  setup: CycleSetup,
+  board: TaskBoard,
+  subject: ReviewSubject,
+  onStage: (stage: CyclePhase) => Promise<void>,
+  onElectorate: (electorate: CommitteeRoundState) => void = () => undefined,
+): Promise<{ verdict: Verdict; reasons: string[] }> {
   const { version, round } = subject;
   const what = subject.subject === 'plan' ? `plan v${version}` : subject.subject === 'change' ? `plan change v${version}` : `rolled plan v${version}`;
   if (setup.internalReviewUnitIds.length > 0) {
@@ -189,7 +202,14 @@ export async function reviewRound(setup: CycleSetup, board: TaskBoard, subject: 
   };
   if (round > setup.committee.maxRounds) return { verdict: await chairDecides(), reasons };
 
-  const ballots = setup.committee.memberIds.map((userId) => reviewSpec('plan.review', `Review ${what} (round ${round})`, { type: 'user', userId }, setup, subject));
+  // Four-eyes: a member who submitted the version gets no ballot, and the rule counts the
+  // members who may vote (patch log: docs/temporal.md; before it, their ballot waited in vain).
+  const recusal = patched(Patch.CommitteeRecusal);
+  const voters = recusal ? setup.committee.memberIds.filter((userId) => userId !== subject.submittedBy) : setup.committee.memberIds;
+  const recused = setup.committee.memberIds.filter((userId) => !voters.includes(userId));
+  onElectorate({ subject: subject.subject, version, round, voters, recused, needed: tallyGroup(setup.committee.rule, voters.length, []).needed });
+  if (voters.length === 0) return { verdict: await chairDecides(), reasons };
+  const ballots = voters.map((userId) => reviewSpec('plan.review', `Review ${what} (round ${round})`, { type: 'user', userId }, setup, subject));
   const vote = await board.decideGroup(ballots, setup.committee.rule, 'approve', { hearEveryone: true });
   reasons = commentsOf(vote.decisions);
   if (vote.state === 'passed') return { verdict: await chairDecides(), reasons };

@@ -3,10 +3,16 @@ import {
   CyclePhase,
   Role,
   addMonths,
+  adjustmentOpensAt,
   formatPeriod,
   hasAnyRole,
   isTerminalPhase,
+  manualAdjustmentYear,
+  monthReviewClosed,
+  monthWindow,
+  nextAutoAdjustmentYear,
   nthWorkingDayEndUtc,
+  parsePeriod,
   periodStartUtc,
   validatePlan,
   type Period,
@@ -17,7 +23,15 @@ import type { TaskState } from './human-task.messages';
 import { monthlyReview } from './monthly-review.workflow';
 import { FailureType, Patch, Procedure, SearchAttribute } from './names';
 import { reviewRound } from './plan-drafting';
-import { proposeChangeUpdate, startAdjustmentUpdate, type CycleResume, type CycleSetup, type CycleStatus } from './planning-cycle.messages';
+import {
+  backfillPeriodUpdate,
+  proposeChangeUpdate,
+  startAdjustmentUpdate,
+  submitRolledPlanUpdate,
+  type CycleResume,
+  type CycleSetup,
+  type CycleStatus,
+} from './planning-cycle.messages';
 
 const { recordPlanVersion, recordPlanVerdict, loadMonthTargets, loadEarlierAttainments, loadAdjustmentContext } = proxyActivities<PlanActivities & MonitoringActivities>({
   startToCloseTimeout: '1 minute',
@@ -55,14 +69,23 @@ export async function runExecution(
   mayContinueAsNew: () => boolean,
 ): Promise<CycleResume | 'done'> {
   const first: Period = { year: status.startYear, month: 1 };
-  status.schedule ??= [{ version: status.effectiveVersion!, from: formatPeriod(first), startYear: status.startYear }];
+  // Patch log: docs/temporal.md. Runs before it rolled the plan on the year after its start, whenever it was approved.
+  const afterApproval = patched(Patch.AdjustmentAfterApproval);
+  status.schedule ??= [{ version: status.effectiveVersion!, from: formatPeriod(first), startYear: status.startYear, ...(afterApproval ? { approvedAt: new Date().toISOString() } : {}) }];
   let carried: TaskState[] = resume?.carried ?? [];
   let proposal: { version: number; submittedBy: string } | undefined;
   let adjustmentDraft: { version: number; submittedBy: string } | undefined;
   const DAY = 86_400_000;
-  /** First year of the newest approved plan; the next rolling adjustment rolls it one year on. */
-  const latestStart = () => Math.max(...status.schedule!.map((entry) => entry.startYear ?? status.startYear));
-  const adjustAt = () => periodStartUtc(addMonths({ year: latestStart() + 1, month: 1 }, -(setup.adjustmentLeadMonths ?? 2)));
+  const leadMonths = setup.adjustmentLeadMonths ?? 2;
+  /** The newest approved plan (the first version of it: later changes keep its years). */
+  const latestPlan = () => status.schedule!.reduce((a, b) => ((b.startYear ?? status.startYear) > (a.startYear ?? status.startYear) ? b : a));
+  /** First year of the newest approved plan; the next rolling adjustment rolls it on. */
+  const latestStart = () => latestPlan().startYear ?? status.startYear;
+  const autoYear = () => {
+    const approvedAt = latestPlan().approvedAt;
+    return nextAutoAdjustmentYear(latestStart(), approvedAt ? Date.parse(approvedAt) : undefined, leadMonths);
+  };
+  const adjustAt = () => adjustmentOpensAt(autoYear(), leadMonths);
   /** Months have targets up to the last year of the newest approved plan. */
   const coveredUntil = () => latestStart() + status.horizonYears - 1;
 
@@ -83,7 +106,8 @@ export async function runExecution(
   );
 
   function openAdjustment(by?: string): void {
-    status.adjustment = { year: latestStart() + 1, stage: 'analysis', openedAt: new Date().toISOString(), ...(by ? { by } : {}), round: 0 };
+    const year = !afterApproval ? latestStart() + 1 : by ? manualAdjustmentYear(latestStart(), Date.now(), leadMonths) : autoYear();
+    status.adjustment = { year, stage: 'analysis', openedAt: new Date().toISOString(), ...(by ? { by } : {}), round: 0 };
     void runAdjustment().catch((error: unknown) => {
       if (!isCancellation(error)) throw error;
     });
@@ -125,6 +149,7 @@ export async function runExecution(
         board,
         { cycleId: status.cycleId, version, submittedBy, round: adjustment.round, subject: 'adjustment', diffFrom: status.effectiveVersion },
         async (stage) => void (adjustment.stage = stage === CyclePhase.InternalReview ? 'internal_review' : 'committee_review'),
+        (electorate) => (status.committeeRound = electorate),
       );
       if (isTerminalPhase(status.phase)) return;
       const at = new Date().toISOString();
@@ -139,7 +164,7 @@ export async function runExecution(
       const next = formatPeriod(addMonths(periodOf(Date.now()), 1));
       const from = next > first ? next : first;
       await recordPlanVerdict({ cycleId: status.cycleId, version, verdict: 'approved', at, reasons, effectiveFrom: from });
-      status.schedule!.push({ version, from, startYear: year });
+      status.schedule!.push({ version, from, startYear: year, ...(afterApproval ? { approvedAt: at } : {}) });
       status.effectiveVersion = version;
       status.adjustments = [...(status.adjustments ?? []), { year, version, from, late: from !== first }];
       status.adjustment = undefined;
@@ -183,18 +208,43 @@ export async function runExecution(
       validator: ({ content, actor }) => {
         if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office proposes plan changes');
         if (status.phase !== CyclePhase.Execution) fail(FailureType.Conflict, `the cycle is ${status.phase}: only a plan in execution can change`);
+        // One version under review at a time: while the yearly adjustment is open, the plan moves
+        // on through its rolled plan (docs/lifecycle.md).
         const adjustment = status.adjustment;
-        if (adjustment) {
-          // During a rolling adjustment a proposal is its rolled plan (years year…year + 2).
-          if (adjustment.stage === 'analysis') fail(FailureType.Conflict, `the ${adjustment.year} rolling adjustment is still collecting the units' analyses`);
-          if (adjustment.stage !== 'drafting' && adjustment.stage !== 'revising') fail(FailureType.Conflict, `rolled plan v${adjustment.version} is still under review`);
-          const problems = validatePlan(content, { startYear: adjustment.year, horizonYears: status.horizonYears });
-          if (problems.length > 0) fail(FailureType.ValidationFailed, 'the rolled plan is not valid', problems);
-          return;
-        }
+        if (adjustment) fail(FailureType.Conflict, `the ${adjustment.year} rolling adjustment is open: the plan changes through its rolled plan (POST /cycles/:id/adjustments/${adjustment.year}/plans)`);
         if (status.change && status.change.stage !== 'revising') fail(FailureType.Conflict, `change v${status.change.version} is still under review`);
-        const problems = validatePlan(content, status);
+        if (proposal) fail(FailureType.Conflict, 'another revision of the change was just submitted');
+        // A change amends the newest approved plan, within its years.
+        const problems = validatePlan(content, { startYear: latestStart(), horizonYears: status.horizonYears });
         if (problems.length > 0) fail(FailureType.ValidationFailed, 'the change is not a valid plan', problems);
+      },
+    },
+  );
+
+  setHandler(
+    submitRolledPlanUpdate,
+    async ({ content, actor }) => {
+      const adjustment = status.adjustment!;
+      const version = status.versions!.length + 1;
+      status.versions!.push(version);
+      // Taken before the first await, so a second submission meanwhile is refused by the validator.
+      adjustmentDraft = { version, submittedBy: actor.userId };
+      await recordPlanVersion({ cycleId: status.cycleId, version, content, submittedBy: actor.userId, submittedAt: new Date().toISOString(), round: adjustment.round + 1 });
+      return { version };
+    },
+    {
+      validator: ({ year, content, actor }) => {
+        if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office submits the rolled plan');
+        if (status.phase !== CyclePhase.Execution) fail(FailureType.Conflict, `the cycle is ${status.phase}`);
+        const adjustment = status.adjustment;
+        if (!adjustment) fail(FailureType.Conflict, 'no rolling adjustment is open; open one with POST /cycles/:id/adjustments');
+        if (adjustment.year !== year) fail(FailureType.Conflict, `the open rolling adjustment rolls the plan to ${adjustment.year}, not ${year}`);
+        if (adjustment.stage === 'analysis') fail(FailureType.Conflict, `the ${adjustment.year} rolling adjustment is still collecting the units' analyses`);
+        if (adjustment.stage !== 'drafting' && adjustment.stage !== 'revising') fail(FailureType.Conflict, `rolled plan v${adjustment.version} is still under review`);
+        if (adjustmentDraft) fail(FailureType.Conflict, 'a rolled plan was just submitted');
+        // The rolled plan covers year … year + horizon − 1.
+        const problems = validatePlan(content, { startYear: adjustment.year, horizonYears: status.horizonYears });
+        if (problems.length > 0) fail(FailureType.ValidationFailed, 'the rolled plan is not valid', problems);
       },
     },
   );
@@ -212,6 +262,7 @@ export async function runExecution(
         board,
         { cycleId: status.cycleId, version, submittedBy, round: change.round, subject: 'change', diffFrom: status.effectiveVersion },
         async (stage) => void (change.stage = stage === CyclePhase.InternalReview ? 'internal_review' : 'committee_review'),
+        (electorate) => (status.committeeRound = electorate),
       );
       if (isTerminalPhase(status.phase)) return;
       const at = new Date().toISOString();
@@ -235,26 +286,18 @@ export async function runExecution(
     }
   }
 
-  // Patch log: docs/temporal.md. Runs recorded before it had no rolling adjustment, ended with
-  // the first horizon and continued as new after each December.
-  const rolling = patched(Patch.RollingAdjustment);
-  const lastMonth = status.horizonYears * 12;
-  let monthsThisRun = 0;
-  for (let i = resume?.nextMonth ?? 0; rolling || i < lastMonth; i++) {
-    const period = addMonths(first, i);
+  /** Starts the review of one month with the targets of the version in force for it. */
+  async function startMonth(period: Period, carriedIn: TaskState[], late: boolean) {
     const label = formatPeriod(period);
-    // A month is reviewed once it has ended, and only with a plan that has targets for it.
-    await waitUntil(periodStartUtc(addMonths(period, 1)));
-    await condition(() => isTerminalPhase(status.phase) || period.year <= coveredUntil());
-    if (isTerminalPhase(status.phase)) return 'done';
-
-    const version = versionFor(status.schedule, label);
+    const version = versionFor(status.schedule!, label);
     const [targets, earlier] = await Promise.all([
       loadMonthTargets({ cycleId: status.cycleId, version, period: label }),
       loadEarlierAttainments({ cycleId: status.cycleId, period: label }),
     ]);
-    status.currentPeriod = label;
-    const month = await startChild(monthlyReview, {
+    const workingDay = setup.actualsWorkingDay ?? 5;
+    // A month opened after its due date (late approval, backfill) gets fresh windows.
+    const window = late ? monthWindow(period, Date.now(), workingDay) : { actualsDueAt: nthWorkingDayEndUtc(addMonths(period, 1), workingDay), closesAt: periodStartUtc(addMonths(period, 2)) };
+    return startChild(monthlyReview, {
       workflowId: `month-${status.cycleId}-${label}`,
       args: [
         {
@@ -263,10 +306,10 @@ export async function runExecution(
           version,
           targets,
           earlier,
-          actualsDueAt: new Date(nthWorkingDayEndUtc(addMonths(period, 1), setup.actualsWorkingDay ?? 5)).toISOString(),
-          closesAt: new Date(periodStartUtc(addMonths(period, 2))).toISOString(),
+          actualsDueAt: new Date(window.actualsDueAt).toISOString(),
+          closesAt: new Date(window.closesAt).toISOString(),
           ...(setup.planningOfficeUnitId ? { planningOfficeUnitId: setup.planningOfficeUnitId } : {}),
-          carried,
+          carried: carriedIn,
         },
       ],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
@@ -279,6 +322,91 @@ export async function runExecution(
         { key: SearchAttribute.Units, value: [...new Set(targets.map((t) => t.ownerUnitId))] },
       ],
     });
+  }
+
+  // Past months opened late run beside the regular months; what they leave open joins the next regular month.
+  const backfillQueue: string[] = [];
+  const backfillLeftovers: TaskState[] = [];
+  let backfillsRunning = 0;
+  setHandler(
+    backfillPeriodUpdate,
+    ({ period }) => {
+      const monitoring = status.monitoring!;
+      monitoring.skipped = monitoring.skipped.filter((p) => p !== period);
+      backfillQueue.push(period);
+      return Promise.resolve(monitoring);
+    },
+    {
+      validator: ({ period, actor }) => {
+        if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office backfills a month');
+        if (isTerminalPhase(status.phase)) fail(FailureType.Conflict, `the cycle is ${status.phase}`);
+        if (!status.monitoring?.skipped.includes(period)) fail(FailureType.Conflict, `${period} is not a skipped month of this cycle`);
+      },
+    },
+  );
+  async function runBackfills(): Promise<void> {
+    for (;;) {
+      await condition(() => backfillQueue.length > 0);
+      const label = backfillQueue.shift()!;
+      backfillsRunning += 1;
+      status.monitoring!.backfilled.push(label);
+      const month = await startMonth(parsePeriod(label), [], true);
+      void month.result().then(
+        (result) => {
+          backfillLeftovers.push(...result.open);
+          backfillsRunning -= 1;
+        },
+        (error: unknown) => {
+          backfillsRunning -= 1;
+          if (!isCancellation(error)) throw error;
+        },
+      );
+    }
+  }
+
+  /**
+   * Which months to monitor, once when execution starts: from the chosen month (default the
+   * plan's first); months whose review had already closed are skipped or backfilled at once.
+   * Returns the index of the first month to run in order.
+   */
+  function planMonitoring(): number {
+    const from = setup.monitoring?.from ?? formatPeriod(first);
+    const pastMonths = setup.monitoring?.pastMonths ?? 'skip';
+    const fromPeriod = parsePeriod(from);
+    let i = Math.max(0, (fromPeriod.year - first.year) * 12 + fromPeriod.month - first.month);
+    const past: string[] = [];
+    while (monthReviewClosed(addMonths(first, i), Date.now()) && addMonths(first, i).year <= coveredUntil()) past.push(formatPeriod(addMonths(first, i++)));
+    status.monitoring = { from, pastMonths, skipped: pastMonths === 'skip' ? past : [], backfilled: [] };
+    if (pastMonths === 'backfill') backfillQueue.push(...past);
+    return i;
+  }
+
+  // Patch log: docs/temporal.md. Runs recorded before it had no rolling adjustment, ended with
+  // the first horizon and continued as new after each December.
+  const rolling = patched(Patch.RollingAdjustment);
+  const lastMonth = status.horizonYears * 12;
+  let monthsThisRun = 0;
+  let next = resume?.nextMonth ?? 0;
+  const monitored = status.monitoring !== undefined || (!resume && patched(Patch.MonitoringStart));
+  if (monitored && !status.monitoring) next = planMonitoring();
+  if (monitored) {
+    void runBackfills().catch((error: unknown) => {
+      if (!isCancellation(error)) throw error;
+    });
+  }
+  let late = monitored && !resume;
+  for (let i = next; rolling || i < lastMonth; i++) {
+    const period = addMonths(first, i);
+    const label = formatPeriod(period);
+    // A month is reviewed once it has ended, and only with a plan that has targets for it.
+    await waitUntil(periodStartUtc(addMonths(period, 1)));
+    await condition(() => isTerminalPhase(status.phase) || period.year <= coveredUntil());
+    if (isTerminalPhase(status.phase)) return 'done';
+
+    const month = await startMonth(period, [...carried, ...backfillLeftovers.splice(0)], late);
+    // Only the first month after approval can open after its due date; the rest open as they end.
+    late = false;
+    status.currentPeriod = label;
     const result = await month.result();
     carried = result.open;
     status.lastClosedPeriod = label;
@@ -287,8 +415,9 @@ export async function runExecution(
     // A year of months per run at most (or sooner when Temporal suggests it), at a quiet moment.
     monthsThisRun += 1;
     const runFull = rolling ? monthsThisRun >= 12 : period.month === 12 && i + 1 < lastMonth;
-    if ((runFull || workflowInfo().continueAsNewSuggested) && !status.change && !status.adjustment && mayContinueAsNew()) {
-      return { status: { ...status }, nextMonth: i + 1, carried };
+    const quiet = !status.change && !status.adjustment && backfillsRunning === 0 && backfillQueue.length === 0 && mayContinueAsNew();
+    if ((runFull || workflowInfo().continueAsNewSuggested) && quiet) {
+      return { status: { ...status }, nextMonth: i + 1, carried: [...carried, ...backfillLeftovers.splice(0)] };
     }
   }
   return 'done';

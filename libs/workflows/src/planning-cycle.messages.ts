@@ -43,6 +43,32 @@ export interface CycleSetup {
   adjustmentLeadMonths?: number;
   /** false: the rolling adjustment opens only by hand (POST /cycles/:id/adjustments). */
   autoAdjustment?: boolean;
+  /**
+   * From which month the plan is monitored (default its first), and what happens to months
+   * whose review had already closed when the plan was approved: skipped (default; each can be
+   * backfilled later) or backfilled at once.
+   */
+  monitoring?: { from?: string; pastMonths: 'skip' | 'backfill' };
+}
+
+/** Which months the cycle monitors: decided when execution starts (see CycleSetup.monitoring). */
+export interface MonitoringState {
+  from: string;
+  pastMonths: 'skip' | 'backfill';
+  /** Past months not monitored; each can still be backfilled. */
+  skipped: string[];
+  /** Past months opened late, by choice or by backfill. */
+  backfilled: string[];
+}
+
+/** One committee round's electorate: who votes, who may not (they submitted the version), and the votes needed. */
+export interface CommitteeRoundState {
+  subject: 'plan' | 'change' | 'adjustment';
+  version: number;
+  round: number;
+  voters: string[];
+  recused: string[];
+  needed: number;
 }
 
 export interface ContributionState {
@@ -74,8 +100,12 @@ export interface CycleStatus extends PlanningCycleInput {
   /** Open tasks of the cycle: who is still pending, and until when. */
   pending?: PendingTask[];
   rejection?: { reasons: string[]; at: string };
-  /** Approved versions, the first period (YYYY-MM) each applies to and its plan's first year, in order. */
-  schedule?: { version: number; from: string; startYear?: number }[];
+  /** Approved versions, the first period (YYYY-MM) each applies to, its plan's first year and when it was approved, in order. */
+  schedule?: { version: number; from: string; startYear?: number; approvedAt?: string }[];
+  /** Which months are monitored (set when execution starts). */
+  monitoring?: MonitoringState;
+  /** The committee round under way (or the last one): its electorate. */
+  committeeRound?: CommitteeRoundState;
   /** The yearly rolling adjustment in progress: a plan for `year`…`year + 2`. */
   adjustment?: { year: number; stage: 'analysis' | 'drafting' | 'internal_review' | 'committee_review' | 'revising'; openedAt: string; by?: string; version?: number; round: number };
   /** Rolling adjustments approved so far: the plan year each one starts, its version and first month. */
@@ -147,6 +177,18 @@ export interface ProposeChangeInput {
 }
 /** A change to the plan in force (or the revision of one the committee sent back): a new version to review. */
 export const proposeChangeUpdate = defineUpdate<{ version: number }, [ProposeChangeInput]>('proposeChange');
+
+export interface SubmitRolledPlanInput {
+  /** The plan year the open adjustment rolls to: a request for another year is stale. */
+  year: number;
+  content: PlanContent;
+  actor: Actor;
+}
+/** The rolled plan of the open rolling adjustment (or its revision): a new version for the committee. */
+export const submitRolledPlanUpdate = defineUpdate<{ version: number }, [SubmitRolledPlanInput]>('submitRolledPlan');
+
+/** Opens a skipped past month now, with fresh due dates, for its actuals to be entered late. */
+export const backfillPeriodUpdate = defineUpdate<MonitoringState, [{ period: string; actor: Actor }]>('backfillPeriod');
 
 /** Opens the yearly rolling adjustment by hand (it also opens itself ahead of each plan year). */
 export const startAdjustmentUpdate = defineUpdate<CycleStatus['adjustment'], [{ actor: Actor }]>('startAdjustment');

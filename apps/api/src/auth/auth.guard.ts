@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import { DataSource, IsNull } from 'typeorm';
-import { DomainError, ErrorCode, hasAnyRole, type Actor } from '@rollplan/domain';
+import { DomainError, ErrorCode, Role, hasAnyRole, type Actor } from '@rollplan/domain';
 import { ApiTokenEntity, UserEntity } from '@rollplan/db';
 import { ACCESS_RULE, type AccessRule } from './auth.decorators';
 import { API_TOKEN_PREFIX, TokenService } from './token.service';
@@ -31,7 +31,9 @@ export class AuthGuard implements CanActivate {
 
     const actor = bearer.startsWith(API_TOKEN_PREFIX) ? await this.apiTokenActor(bearer, rule) : await this.userActor(bearer);
     if (!rule) throw new DomainError(ErrorCode.Forbidden, 'this route has no access rule');
-    if (rule.kind === 'roles' && actor.via === 'user' && !hasAnyRole(actor, rule.roles)) {
+    // An auditor holding another role as well (from before roles were exclusive) still only reads.
+    const readOnly = (roles: readonly Role[]) => actor.roles.includes(Role.Auditor) && !roles.includes(Role.Auditor);
+    if (rule.kind === 'roles' && actor.via === 'user' && (!hasAnyRole(actor, rule.roles) || readOnly(rule.roles))) {
       throw new DomainError(ErrorCode.Forbidden, `requires one of the roles: ${rule.roles.join(', ')}`);
     }
     request.actor = actor;

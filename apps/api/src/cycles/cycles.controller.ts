@@ -5,7 +5,9 @@ import { ApiScope, Role, type Actor } from '@rollplan/domain';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator';
 import {
+  AdjustmentParamDto,
   CancelCycleDto,
+  PeriodParamDto,
   CloseCycleDto,
   ContributionParamDto,
   CycleIdParamDto,
@@ -109,6 +111,27 @@ export class CyclesController {
   @ApiOperation({ summary: 'Open the yearly rolling adjustment now (it also opens itself two months before each plan year); 409 when one is open' })
   startAdjustment(@Param() { id }: CycleIdParamDto, @CurrentActor() actor: Actor): Promise<CycleView> {
     return this.cycles.startAdjustment(id, actor);
+  }
+
+  @Post(':id/adjustments/:year/plans')
+  @Roles([Role.Admin])
+  @ApiIdempotencyKey()
+  @ApiOperation({ summary: 'Submit the rolled plan of the open rolling adjustment for :year (a plan for year … year + 2), or its revision: a new version the committee reviews like a draft' })
+  submitRolledPlan(
+    @Param() { id, year }: AdjustmentParamDto,
+    @Body() body: SubmitDraftDto,
+    @IdempotencyKey() idempotencyKey: string | undefined,
+    @CurrentActor() actor: Actor,
+  ) {
+    return this.cycles.submitRolledPlan(id, year, body, actor, idempotencyKey);
+  }
+
+  @Post(':id/periods/:period/backfill')
+  @Roles([Role.Admin])
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Open a skipped past month now, with fresh due dates, so its actuals are entered late (409 unless the month was skipped)' })
+  backfill(@Param() { id, period }: PeriodParamDto, @CurrentActor() actor: Actor): Promise<CycleView> {
+    return this.cycles.backfillPeriod(id, period, actor);
   }
 
   @Post(':id/contributions/:unitId/waive')

@@ -21,3 +21,5 @@ export class ExtendContributionDto extends createZodDto(extendContributionSchema
 export class ContributionParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID'), unitId: z.uuid('must be a UUID') })) {}
 export class ProposeChangeDto extends createZodDto(proposeChangeSchema) {}
 export class CloseCycleDto extends createZodDto(closeCycleSchema) {}
+export class AdjustmentParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID'), year: z.coerce.number().int().min(2000).max(2200) })) {}
+export class PeriodParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID'), period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month, YYYY-MM') })) {}

@@ -8,6 +8,7 @@ import { v5 as uuidv5 } from 'uuid';
 import {
   DomainError,
   ErrorCode,
+  CONTRIBUTING_UNIT_KINDS,
   cycleWorkflowId,
   planYears,
   Role,
@@ -32,6 +33,8 @@ import {
   extendContributionUpdate,
   submitDraftUpdate,
   proposeChangeUpdate,
+  submitRolledPlanUpdate,
+  backfillPeriodUpdate,
   waiveContributionUpdate,
   type CycleSetup,
   type CycleStatus,
@@ -68,6 +71,11 @@ export interface CycleView {
   closure?: CycleStatus['closure'];
   adjustment?: CycleStatus['adjustment'];
   adjustments?: CycleStatus['adjustments'];
+  /** The newest approved plan: its version and years (a change amends it; the next adjustment rolls it on). */
+  planInForce?: { version: number; startYear: number; planYears: number[] };
+  monitoring?: CycleStatus['monitoring'];
+  /** The committee round under way or last held: who votes, who is recused, votes needed. */
+  committeeRound?: CycleStatus['committeeRound'];
   startedBy?: string;
   cancellation?: CycleStatus['cancellation'];
   createdAt?: string;
@@ -139,6 +147,12 @@ export class CyclesService {
     if (missing.length > 0 || contributorUnits.length === 0) {
       throw new DomainError(ErrorCode.ValidationFailed, 'unknown contributing units', [{ path: 'contributingUnitIds', message: missing.length ? `no such org units: ${missing.join(', ')}` : 'there are no functional centers' }]);
     }
+    // Only functional centers and subsidiaries analyse an area; the office drafts, the committee reviews.
+    const notContributing = (request.contributingUnitIds ?? []).flatMap((id, i) => {
+      const unit = contributorUnits.find((u) => u.id === id)!;
+      return CONTRIBUTING_UNIT_KINDS.includes(unit.kind) ? [] : [{ path: `contributingUnitIds.${i}`, message: `${id} (${unit.name}) is a ${unit.kind}: only functional centers and subsidiaries contribute` }];
+    });
+    if (notContributing.length > 0) throw new DomainError(ErrorCode.ValidationFailed, 'these units cannot contribute to a plan', notContributing);
     const reviewUnits = await units.findBy({ id: In(request.internalReviewUnitIds) });
     if (reviewUnits.length !== new Set(request.internalReviewUnitIds).size) {
       throw new DomainError(ErrorCode.ValidationFailed, 'unknown internal review units', [{ path: 'internalReviewUnitIds', message: 'no such org unit' }]);
@@ -161,6 +175,7 @@ export class CyclesService {
       actualsWorkingDay: request.actualsWorkingDay,
       adjustmentLeadMonths: request.rollingAdjustment.leadMonths,
       autoAdjustment: request.rollingAdjustment.auto,
+      monitoring: request.monitoring,
       committee: {
         // Members vote; the chair gives the final approval. Default rule: a majority of the members.
         memberIds: memberIds.length > 0 ? memberIds : [chair.userId],
@@ -172,11 +187,16 @@ export class CyclesService {
     };
   }
 
+  /** A plan's problems against the plan rules for `years` and the org structure. */
+  private async checkPlan(content: PlanContent, years: { startYear: number; horizonYears: number }) {
+    const unitIds = new Set((await this.cycles.manager.getRepository(OrgUnitEntity).find({ select: { id: true } })).map((u) => u.id));
+    return validatePlan(content, years, unitIds);
+  }
+
   /** Submits a draft: checked against the org structure here, against the plan rules in the workflow too. */
   async submitDraft(cycleId: string, content: PlanContent, actor: Actor, idempotencyKey?: string): Promise<{ version: number }> {
     const status = await this.get(cycleId);
-    const unitIds = new Set((await this.cycles.manager.getRepository(OrgUnitEntity).find({ select: { id: true } })).map((u) => u.id));
-    const problems = validatePlan(content, status, unitIds);
+    const problems = await this.checkPlan(content, status);
     if (problems.length > 0) throw new DomainError(ErrorCode.ValidationFailed, 'the draft is not valid', problems);
     try {
       return await this.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).executeUpdate(submitDraftUpdate, {
@@ -188,11 +208,15 @@ export class CyclesService {
     }
   }
 
-  /** Proposes a change to the plan in force (or revises one sent back): checked, then a new version for the committee. */
+  /** Proposes a change to the newest approved plan (or revises one sent back): checked, then a new version for the committee. */
   async proposeChange(cycleId: string, body: { content: PlanContent; reason: string }, actor: Actor, idempotencyKey?: string): Promise<{ version: number }> {
     const status = await this.get(cycleId);
-    const unitIds = new Set((await this.cycles.manager.getRepository(OrgUnitEntity).find({ select: { id: true } })).map((u) => u.id));
-    const problems = validatePlan(body.content, status, unitIds).map((p) => ({ ...p, path: `content.${p.path}` }));
+    if (status.adjustment) {
+      throw new DomainError(ErrorCode.Conflict, `the ${status.adjustment.year} rolling adjustment is open: the plan changes through its rolled plan (POST /cycles/${cycleId}/adjustments/${status.adjustment.year}/plans)`);
+    }
+    // A change keeps the years of the plan it amends (after a rolling adjustment, the rolled plan's).
+    const years = { startYear: status.planInForce?.startYear ?? status.startYear, horizonYears: status.horizonYears };
+    const problems = (await this.checkPlan(body.content, years)).map((p) => ({ ...p, path: `content.${p.path}` }));
     if (problems.length > 0) throw new DomainError(ErrorCode.ValidationFailed, 'the change is not a valid plan', problems);
     try {
       return await this.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).executeUpdate(proposeChangeUpdate, {
@@ -202,6 +226,36 @@ export class CyclesService {
     } catch (error) {
       return toDomainError(error, 'cycle');
     }
+  }
+
+  /**
+   * Submits the rolled plan of the open rolling adjustment for `year` (or its revision): a plan
+   * for year … year + horizon − 1, reviewed by the committee like a draft.
+   */
+  async submitRolledPlan(cycleId: string, year: number, content: PlanContent, actor: Actor, idempotencyKey?: string): Promise<{ version: number }> {
+    const status = await this.get(cycleId);
+    if (!status.adjustment) throw new DomainError(ErrorCode.Conflict, 'no rolling adjustment is open; open one with POST /cycles/:id/adjustments');
+    if (status.adjustment.year !== year) throw new DomainError(ErrorCode.Conflict, `the open rolling adjustment rolls the plan to ${status.adjustment.year}, not ${year}`);
+    const problems = await this.checkPlan(content, { startYear: year, horizonYears: status.horizonYears });
+    if (problems.length > 0) throw new DomainError(ErrorCode.ValidationFailed, 'the rolled plan is not valid', problems);
+    try {
+      return await this.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).executeUpdate(submitRolledPlanUpdate, {
+        args: [{ year, content, actor }],
+        updateId: idempotencyKey ? `rolled.${actor.userId}.${idempotencyKey}` : randomUUID(),
+      });
+    } catch (error) {
+      return toDomainError(error, 'cycle');
+    }
+  }
+
+  /** Opens a skipped past month now, with fresh due dates, so its actuals can be entered late. */
+  async backfillPeriod(cycleId: string, period: string, actor: Actor): Promise<CycleView> {
+    try {
+      await this.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).executeUpdate(backfillPeriodUpdate, { args: [{ period, actor }], updateId: `backfill.${period}` });
+    } catch (error) {
+      toDomainError(error, 'cycle');
+    }
+    return this.get(cycleId);
   }
 
   async changeContribution(cycleId: string, unitId: string, change: { reason: string; dueAt?: string }, actor: Actor) {
@@ -338,10 +392,19 @@ function toView(status: CycleStatus, workflowId: string, createdAt?: Date): Cycl
     ...(status.closure ? { closure: status.closure } : {}),
     ...(status.adjustment ? { adjustment: status.adjustment } : {}),
     ...(status.adjustments ? { adjustments: status.adjustments } : {}),
+    ...(status.schedule?.length ? { planInForce: planInForce(status) } : {}),
+    ...(status.monitoring ? { monitoring: status.monitoring } : {}),
+    ...(status.committeeRound ? { committeeRound: status.committeeRound } : {}),
     ...(status.startedBy ? { startedBy: status.startedBy.userId } : {}),
     ...(status.cancellation ? { cancellation: status.cancellation } : {}),
     ...(createdAt ? { createdAt: createdAt.toISOString() } : {}),
   };
+}
+
+/** The newest approved plan: the latest plan year start in the schedule, in its version now in force. */
+function planInForce(status: CycleStatus): NonNullable<CycleView['planInForce']> {
+  const startYear = Math.max(...status.schedule!.map((entry) => entry.startYear ?? status.startYear));
+  return { version: status.effectiveVersion ?? status.schedule!.at(-1)!.version, startYear, planYears: planYears(startYear, status.horizonYears) };
 }
 
 /** Canonical JSON (keys sorted at every depth) hashed: equal bodies hash equal whatever their key order. */

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Role, type Actor } from '@rollplan/domain';
+import { ACTING_ROLES, Role, type Actor } from '@rollplan/domain';
 import { Authenticated, CurrentActor, Roles } from '../auth/auth.decorators';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator';
 import { IdParamDto } from '../people/people.dto';
@@ -34,7 +34,8 @@ export class TasksController {
   }
 
   @Post(':id/complete')
-  @Authenticated()
+  // Auditors read tasks and change nothing.
+  @Roles(ACTING_ROLES)
   @HttpCode(200)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Decide a task: outcome, comment, payload (validated by the task kind)' })
@@ -43,7 +44,8 @@ export class TasksController {
   }
 
   @Post(':id/claim')
-  @Authenticated()
+  // Auditors read tasks and change nothing.
+  @Roles(ACTING_ROLES)
   @HttpCode(200)
   @ApiOperation({ summary: 'Take a task held by your unit or the committee' })
   claim(@CurrentActor() actor: Actor, @Param() { id }: IdParamDto) {
@@ -51,14 +53,16 @@ export class TasksController {
   }
 
   @Post(':id/unclaim')
-  @Authenticated()
+  // Auditors read tasks and change nothing.
+  @Roles(ACTING_ROLES)
   @HttpCode(200)
   unclaim(@CurrentActor() actor: Actor, @Param() { id }: IdParamDto) {
     return this.tasks.claim(actor, id, false);
   }
 
   @Post(':id/delegate')
-  @Authenticated()
+  // Auditors read tasks and change nothing.
+  @Roles(ACTING_ROLES)
   @HttpCode(200)
   @ApiOperation({ summary: 'Hand a task to another user; you stay accountable' })
   delegate(@CurrentActor() actor: Actor, @Param() { id }: IdParamDto, @Body() body: DelegateTaskDto) {
@@ -72,7 +76,8 @@ export class TasksController {
   }
 
   @Post(':id/comments')
-  @Authenticated()
+  // Auditors read tasks and change nothing.
+  @Roles(ACTING_ROLES)
   addComment(@CurrentActor() actor: Actor, @Param() { id }: IdParamDto, @Body() body: TaskCommentDto) {
     return this.tasks.addComment(actor, id, body.body);
   }

@@ -10,6 +10,7 @@ import {
   Role,
   cycleWorkflowId,
   hasAnyRole,
+  mayActOnTasks,
   requestedEscalation,
   type Actor,
   type CompleteTaskRequest,
@@ -85,6 +86,7 @@ export class TasksService {
     const task = await this.visibleTask(actor, id);
     const target = await this.db.getRepository(UserEntity).findOneBy({ id: toUserId });
     if (!target?.active) throw new DomainError(ErrorCode.ValidationFailed, 'cannot delegate to that user', [{ path: 'toUserId', message: 'no such active user' }]);
+    if (!mayActOnTasks(target.roles)) throw new DomainError(ErrorCode.ValidationFailed, 'cannot delegate to that user', [{ path: 'toUserId', message: 'this user does not act on tasks (an auditor only reads)' }]);
     await this.send(task, () =>
       this.temporal.workflow.getHandle(task.workflowId).executeUpdate(delegateTaskUpdate, { args: [{ taskId: id, toUserId, actor }] }),
     );

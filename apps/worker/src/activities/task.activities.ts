@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Actor, Assignee } from '@rollplan/domain';
+import { mayActOnTasks, type Actor, type Assignee } from '@rollplan/domain';
 import { CommitteeMemberEntity, OutboxEntity, TaskEntity, UserEntity, appendAudit } from '@rollplan/db';
 import type { TaskActivities } from '@rollplan/workflows';
 import { activityKey, activityOutboxId } from './activity-key';
@@ -147,12 +147,15 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
   };
 }
 
-/** Who may act for an assignee: the user, or the active members of the group. */
+/**
+ * Who may act for an assignee: the user, or the active members of the group whose roles let
+ * them act (an auditor sitting in the unit reads its tasks but is never eligible).
+ */
 async function resolveAssignee(manager: EntityManager, assignee: Assignee): Promise<string[]> {
   if (assignee.type === 'user') return [assignee.userId];
   if (assignee.type === 'unit') {
-    const members = await manager.getRepository(UserEntity).find({ select: { id: true }, where: { unitId: assignee.unitId, active: true }, order: { email: 'ASC' } });
-    return members.map((m) => m.id);
+    const members = await manager.getRepository(UserEntity).find({ select: { id: true, roles: true }, where: { unitId: assignee.unitId, active: true }, order: { email: 'ASC' } });
+    return members.filter((m) => mayActOnTasks(m.roles)).map((m) => m.id);
   }
   const members = await manager
     .getRepository(CommitteeMemberEntity)
