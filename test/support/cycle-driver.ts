@@ -1,4 +1,5 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Actor } from '@rollplan/domain';
 import { completeTaskUpdate, tasksQuery, type CycleSetup, type TaskState } from '@rollplan/workflows';
@@ -42,5 +43,14 @@ export function cycleDriver(env: () => TestWorkflowEnvironment, people: Record<s
     }
     await complete(cycle, (await openOf(cycle, 'plan.final_approval'))[0], people.chair, 'approve');
   }
-  return { demoSetup, until, openOf, complete, sleepUntil, approveRound };
+  /** The failure an update was refused with. */
+  async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) throw new Error(`expected a refused update, got ${String(error)}`);
+    return error.cause;
+  }
+  return { demoSetup, until, openOf, complete, sleepUntil, approveRound, failureOf };
 }

@@ -13,7 +13,9 @@ import {
   proposeChangeUpdate,
   submitActualsUpdate,
   submitDraftUpdate,
+  submitRolledPlanUpdate,
   type PlanningCycleInput,
+  type TaskState,
 } from '@rollplan/workflows';
 import { contributionFor, samplePlan } from '../support/plans';
 import { cycleDriver } from '../support/cycle-driver';
@@ -108,7 +110,7 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
         expect(reanalysis.eligible).toContain(people.admin.userId);
         await complete(cycle, reanalysis, people.admin, 'submitted', contributionFor('finance'));
         await until(() => cycle.query(cycleStatusQuery), (s) => s.adjustment?.stage === 'drafting', 'adjustment drafting');
-        expect((await cycle.executeUpdate(proposeChangeUpdate, { args: [{ content: samplePlan({ finance: units['finance'], customer: units['customer'] }, 2028), reason: 'rolled to 2028–2030', actor: people.admin }] })).version).toBe(3);
+        expect((await cycle.executeUpdate(submitRolledPlanUpdate, { args: [{ year: 2028, content: samplePlan({ finance: units['finance'], customer: units['customer'] }, 2028), actor: people.admin }] })).version).toBe(3);
         await approveRound(cycle, 2);
         const rolled = await until(() => cycle.query(cycleStatusQuery), (s) => s.adjustment === undefined && s.effectiveVersion === 3, 'rolled plan approved');
         expect(rolled.adjustments).toEqual([{ year: 2028, version: 3, from: '2028-01', late: false }]);
@@ -120,7 +122,7 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
         await approveRound(cycle, 2);
         const after = await until(() => cycle.query(cycleStatusQuery), (s) => s.change === undefined && s.effectiveVersion === 2, 'change approved');
         expect(after.schedule).toEqual([
-          { version: 1, from: '2027-01', startYear: 2027 },
+          { version: 1, from: '2027-01', startYear: 2027, approvedAt: expect.any(String) },
           { version: 2, from: '2027-06', startYear: 2027 },
         ]);
       }
@@ -204,5 +206,36 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
       ['customer', 'cancelled'],
       ['finance', 'completed'],
     ]);
+  });
+
+  it('leaves no actuals task open when a month closes while they are still being opened, nor carries one into the next month', async () => {
+    const cycleId = randomUUID();
+    const now = Number(await bed.env.currentTimeMs());
+    const { CycleEntity } = await import('@rollplan/db');
+    await bed.db.dataSource.getRepository(CycleEntity).insert({ id: cycleId, workflowId: cycleWorkflowId(cycleId), title: 'Month closing at once', startYear: 2027, horizonYears: 3, phase: 'execution', phaseSince: new Date() } as never);
+    const target = (kpiId: string, ownerUnitId: string) => ({ kpiId, name: kpiId, unit: 'points', direction: 'higher_is_better' as const, ownerUnitId, target: 100, thresholds: { onTrack: 0.95, atRisk: 0.85 } });
+    // Its close time has already come: the month closes in its first moments, while its
+    // actuals tasks are still being opened (how a plan approved late opened its past months).
+    const handle = await bed.env.client.workflow.start(WorkflowType.MonthlyReview, {
+      workflowId: `month-${cycleId}-2027-01`,
+      taskQueue: bed.taskQueue,
+      args: [
+        {
+          cycleId,
+          period: '2027-01',
+          version: 1,
+          targets: [target('revenue-cny', units['finance']), target('nps', units['customer']), target('headcount', units['hr'])],
+          earlier: {},
+          actualsDueAt: new Date(now - 20 * DAY).toISOString(),
+          closesAt: new Date(now - DAY).toISOString(),
+          carried: [],
+        },
+      ],
+    });
+    const result = await handle.result();
+    expect((result.open as TaskState[]).filter((t) => t.spec.kind === 'monthly.actuals')).toEqual([]);
+    const rows = await bed.db.dataSource.getRepository(TaskEntity).findBy({ workflowId: handle.workflowId, kind: 'monthly.actuals' });
+    expect(rows).toHaveLength(3);
+    expect(rows.map((t) => [t.status, t.cancelReason])).toEqual(Array(3).fill(['cancelled', 'the period 2027-01 closed']));
   });
 });

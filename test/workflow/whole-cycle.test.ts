@@ -14,6 +14,7 @@ import {
   proposeChangeUpdate,
   submitActualsUpdate,
   submitDraftUpdate,
+  submitRolledPlanUpdate,
   type PlanningCycleInput,
 } from '@rollplan/workflows';
 import { cycleDriver } from '../support/cycle-driver';
@@ -27,7 +28,7 @@ describe('a whole three-year cycle with two rolling adjustments (time-skipping)'
   const bed = useWorkflowTestBed('whole');
   const people: Record<string, Actor> = {};
   const units: Record<string, string> = {};
-  const { demoSetup, until, openOf, complete, sleepUntil, approveRound } = cycleDriver(() => bed.env, people, units);
+  const { demoSetup, until, openOf, complete, sleepUntil, approveRound, failureOf } = cycleDriver(() => bed.env, people, units);
 
   beforeAll(async () => {
     await seedDemoOrganization(bed.db.dataSource);
@@ -51,7 +52,9 @@ describe('a whole three-year cycle with two rolling adjustments (time-skipping)'
     expect(reanalysis.spec.links).toMatchObject({ adjustment: String(year) });
     await complete(cycle, reanalysis, people.finance, 'submitted', contributionFor('finance'));
     await until(() => cycle.query(cycleStatusQuery), (s) => s.adjustment?.stage === 'drafting', 'drafting');
-    await cycle.executeUpdate(proposeChangeUpdate, { args: [{ content: rolledPlan(year, monthly), reason: `rolled to ${year}`, actor: people.admin }] });
+    // A change of the plan in force waits: the adjustment's rolled plan carries it.
+    expect((await failureOf(cycle.executeUpdate(proposeChangeUpdate, { args: [{ content: rolledPlan(year - 1, monthly), reason: 'meanwhile', actor: people.admin }] }))).type).toBe('conflict');
+    await cycle.executeUpdate(submitRolledPlanUpdate, { args: [{ year, content: rolledPlan(year, monthly), actor: people.admin }] });
     if (approve) await approveRound(cycle, 2);
   }
 
@@ -101,9 +104,9 @@ describe('a whole three-year cycle with two rolling adjustments (time-skipping)'
       { year: 2029, version: 3, from: '2029-04', late: true },
     ]);
     expect(status.schedule).toEqual([
-      { version: 1, from: '2027-01', startYear: 2027 },
-      { version: 2, from: '2028-01', startYear: 2028 },
-      { version: 3, from: '2029-04', startYear: 2029 },
+      { version: 1, from: '2027-01', startYear: 2027, approvedAt: expect.stringMatching(/^2026-/) },
+      { version: 2, from: '2028-01', startYear: 2028, approvedAt: expect.stringMatching(/^2027-11-/) },
+      { version: 3, from: '2029-04', startYear: 2029, approvedAt: expect.stringMatching(/^2029-03-/) },
     ]);
     const versions = await bed.db.dataSource.getRepository(PlanVersionEntity).find({ where: { cycleId: input.cycleId }, order: { version: 'ASC' } });
     expect(versions.map((v) => [v.version, v.status, v.effectiveFrom])).toEqual([
