@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { OrgUnitEntity } from '@rollplan/db';
 import { temporalCliPath } from '@rollplan/devstack';
-import { addMonths, formatPeriod } from '@rollplan/domain';
+import { addMonths, formatPeriod, parsePeriod } from '@rollplan/domain';
 import { harnessEnv } from '../support/harness-env';
 import { contributionFor, samplePlan } from '../support/plans';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
@@ -51,7 +51,9 @@ describe('auditors: timeline, execution search, exports', () => {
     const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
     const open = formatPeriod(addMonths(thisMonth, -1));
     year = addMonths(thisMonth, -1).year;
-    cycleId = (await admin.post('/cycles').send({ title: 'Audited plan', startYear: year, contributingUnitIds: [units['finance']], rollingAdjustment: { auto: false } }).expect(201)).body.id;
+    // Its past months backfilled at once, each its own execution for the auditor to find.
+    const body = { title: 'Audited plan', startYear: year, contributingUnitIds: [units['finance']], rollingAdjustment: { auto: false }, monitoring: { pastMonths: 'backfill' } };
+    cycleId = (await admin.post('/cycles').send(body).expect(201)).body.id;
 
     await decide(DEMO.finance, 'plan.contribution', 'submitted', { payload: contributionFor('finance') });
     await eventually(() => admin.get(`/cycles/${cycleId}`).then((r) => r.body), (c) => c.pending?.length === 0);
@@ -63,6 +65,9 @@ describe('auditors: timeline, execution search, exports', () => {
     await chair.post(`/tasks/${finalTask.id}/comments`).send({ body: 'Checked against the group budget' }).expect(201);
     await chair.post(`/tasks/${finalTask.id}/complete`).send({ outcome: 'approve', comment: 'Adopted' }).expect(200);
     await eventually(() => admin.get(`/cycles/${cycleId}`).then((r) => r.body), (c) => c.currentPeriod === open, 30_000);
+    // Every month from January on is under review (the past ones backfilled) before the cancel.
+    const months = parsePeriod(open).month;
+    await eventually(() => admin.get(`/cycles/${cycleId}/periods`).then((r) => r.body as unknown[]), (rows) => rows.length === months, 30_000);
     await admin.post(`/cycles/${cycleId}/cancel`).send({ reason: 'replaced by the group plan' }).expect(200);
     await eventually(
       () => system.temporal.workflow.getHandle(`month-${cycleId}-${open}`).describe().then((d) => d.status.name),

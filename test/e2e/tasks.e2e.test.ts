@@ -55,7 +55,7 @@ describe('tasks over HTTP', () => {
     const auditor = await as(DEMO.auditor);
     await auditor.get(`/tasks/${task.id}`).expect(200);
     const refused = await auditor.post(`/tasks/${task.id}/complete`).send({ outcome: 'done' }).expect(403);
-    expect(refused.body).toMatchObject({ error: 'forbidden', message: 'this task is not yours' });
+    expect(refused.body).toMatchObject({ error: 'forbidden', message: 'auditors read everything and change nothing' });
   });
 
   it('lets a member claim a group task, and delegation keep the delegator accountable', async () => {

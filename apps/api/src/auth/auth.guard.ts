@@ -33,7 +33,10 @@ export class AuthGuard implements CanActivate {
     if (!rule) throw new DomainError(ErrorCode.Forbidden, 'this route has no access rule');
     // An auditor holding another role as well (from before roles were exclusive) still only reads.
     const readOnly = (roles: readonly Role[]) => actor.roles.includes(Role.Auditor) && !roles.includes(Role.Auditor);
-    if (rule.kind === 'roles' && actor.via === 'user' && (!hasAnyRole(actor, rule.roles) || readOnly(rule.roles))) {
+    if (rule.kind === 'roles' && actor.via === 'user' && readOnly(rule.roles)) {
+      throw new DomainError(ErrorCode.Forbidden, 'auditors read everything and change nothing');
+    }
+    if (rule.kind === 'roles' && actor.via === 'user' && !hasAnyRole(actor, rule.roles)) {
       throw new DomainError(ErrorCode.Forbidden, `requires one of the roles: ${rule.roles.join(', ')}`);
     }
     request.actor = actor;
