@@ -15,6 +15,8 @@ import {
   startAdjustmentUpdate,
   submitActualsUpdate,
   submitDraftUpdate,
+  submitRolledPlanUpdate,
+  backfillPeriodUpdate,
   tasksQuery,
   type PlanningCycleInput,
   type TaskSpec,
@@ -282,13 +284,64 @@ export const SCENARIOS: Scenario[] = [
       await cycle.executeUpdate(startAdjustmentUpdate, { args: [{ actor: people.admin }] });
       await complete('plan.contribution', people.finance, 'submitted', contributionFor('finance'));
       for (let i = 0; i < 200 && (await cycle.query(cycleStatusQuery)).adjustment?.stage !== 'drafting'; i++) await new Promise((r) => setTimeout(r, 25));
-      await cycle.executeUpdate(proposeChangeUpdate, { args: [{ content: samplePlan(units, 2028), reason: 'rolled one year', actor: people.admin }] });
+      await cycle.executeUpdate(submitRolledPlanUpdate, { args: [{ year: 2028, content: samplePlan(units, 2028), actor: people.admin }] });
       await complete('plan.review', people.reviewer1, 'approve');
       await complete('plan.final_approval', people.chair, 'approve');
       for (let i = 0; i < 200 && (await cycle.query(cycleStatusQuery)).adjustment; i++) await new Promise((r) => setTimeout(r, 25));
       await cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay', by: people.admin }] });
       await cycle.result();
       return [cycle.workflowId];
+    },
+  },
+  {
+    // v0.8: a plan approved in November of its first year by a committee its drafter sits on
+    // (no ballot for them): past months skipped, September backfilled, October opened with fresh
+    // due dates; both close, November opens; then the cycle cancelled.
+    name: 'late-approval-backfill-recusal',
+    workflowType: WorkflowType.PlanningCycle,
+    async run(env, taskQueue, people) {
+      const DAY = 86_400_000;
+      const year = new Date(Number(await env.currentTimeMs())).getUTCFullYear() + 1;
+      const now = Number(await env.currentTimeMs());
+      if (Date.UTC(year, 10, 10) > now) await env.sleep(Date.UTC(year, 10, 10) - now);
+      const input: PlanningCycleInput = {
+        cycleId: randomUUID(),
+        title: 'Replay plan approved late',
+        startYear: year,
+        horizonYears: 3,
+        startedBy: people.admin,
+        setup: {
+          contributors: [{ unitId: people.finance.unitId!, area: 'finance', name: 'Finance Center' }],
+          contributionDueAt: new Date(Number(await env.currentTimeMs()) + 14 * DAY).toISOString(),
+          planningOfficeUnitId: people.admin.unitId!,
+          internalReviewUnitIds: [],
+          committee: { memberIds: [people.reviewer1.userId, people.admin.userId], chairId: people.chair.userId, rule: { kind: 'all' }, reviewDays: 7, maxRounds: 3 },
+        },
+      };
+      const cycle = await env.client.workflow.start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue, args: [input] });
+      const complete = async (kind: string, actor: Actor, outcome: string, payload?: Record<string, unknown>) =>
+        cycle.executeUpdate(completeTaskUpdate, { args: [{ taskId: (await openTasksOf(env, cycle.workflowId, kind, 1))[0].id, outcome, actor, payload }] });
+      const units = { finance: people.finance.unitId!, customer: people.customer.unitId! };
+
+      await complete('plan.contribution', people.finance, 'submitted', contributionFor('finance'));
+      await cycle.executeUpdate(submitDraftUpdate, { args: [{ content: samplePlan(units, year), actor: people.admin }] });
+      await complete('plan.review', people.reviewer1, 'approve');
+      await complete('plan.final_approval', people.chair, 'approve');
+      await waitForPhase(env, cycle.workflowId, 'execution');
+      const october = env.client.workflow.getHandle(`month-${input.cycleId}-${year}-10`);
+      for (let i = 0; i < 200 && (await october.query(periodStatusQuery).catch(() => undefined))?.phase !== 'collecting'; i++) await new Promise((r) => setTimeout(r, 25));
+      await cycle.executeUpdate(backfillPeriodUpdate, { args: [{ period: `${year}-09`, actor: people.admin }] });
+      const september = env.client.workflow.getHandle(`month-${input.cycleId}-${year}-09`);
+      for (let i = 0; i < 200 && (await september.query(periodStatusQuery).catch(() => undefined))?.phase !== 'collecting'; i++) await new Promise((r) => setTimeout(r, 25));
+      await october.executeUpdate(submitActualsUpdate, { args: [{ values: [{ kpiId: 'revenue-cny', value: 800 }], source: 'api', actor: people.finance }] });
+      // September and October close (the customer center's actuals tasks cancelled), November opens.
+      await env.sleep(Date.UTC(year, 11, 2) - Number(await env.currentTimeMs()));
+      const november = env.client.workflow.getHandle(`month-${input.cycleId}-${year}-11`);
+      for (let i = 0; i < 200 && (await november.query(periodStatusQuery).catch(() => undefined))?.phase !== 'collecting'; i++) await new Promise((r) => setTimeout(r, 25));
+      await cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay', by: people.admin }] });
+      await cycle.result();
+      for (let i = 0; i < 200 && (await november.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 25));
+      return [cycle.workflowId, september.workflowId, october.workflowId, november.workflowId];
     },
   },
 ];
