@@ -242,6 +242,10 @@ describe('seed 000 over HTTP, as a planning office runs it', () => {
         .expect(201);
       await decide(DEMO.finance, cycle.id, 'plan.contribution', 'submitted', { payload: contributionFor('finance') });
       await admin.post(`/cycles/${cycle.id}/drafts`).send(samplePlan({ finance: units['finance'], customer: units['customer'] }, year + 1)).expect(201);
+      // Nor can a member hand their ballot to the drafter.
+      const [ballot] = await tasksOf(DEMO.reviewer, { cycleId: cycle.id, kind: 'plan.review' });
+      const toDrafter = await (await as(DEMO.reviewer)).post(`/tasks/${ballot.id}/delegate`).send({ toUserId: system.userIds[DEMO.admin] }).expect(403);
+      expect(toDrafter.body.message).toBe('four-eyes: the author of the work under decision cannot take it');
       await decide(DEMO.reviewer, cycle.id, 'plan.review', 'approve');
       await decide(REVIEWER2, cycle.id, 'plan.review', 'approve');
       // 2 of 3 met by the two who may vote: the chair's approval comes at once, no 7-day wait.

@@ -74,6 +74,19 @@ describe('tasks over HTTP', () => {
     expect((await reviewer.get(`/tasks/${task.id}/comments`).expect(200)).body.map((c: { body: string }) => c.body)).toEqual(['on it']);
   });
 
+  it('keeps a committee ballot within the committee, one ballot per member', async () => {
+    const requestId = await request_({ kind: 'committee.vote', title: 'Shift budget to the south', assignee: { type: 'committee' }, dueAt: dueIn(14), rule: { kind: 'n_of_m', n: 2 } });
+    const ballots = await tasksOf(requestId, 3);
+    const own = ballots.find((b) => b.eligibleUserIds[0] === system.userIds[DEMO.reviewer])!;
+    const reviewer = await as(DEMO.reviewer);
+    // Handing it to another voter would give them two votes; to a contributor, a vote they do not have.
+    const twice = await reviewer.post(`/tasks/${own.id}/delegate`).send({ toUserId: system.userIds['reviewer2@rollplan.example'] }).expect(409);
+    expect(twice.body.message).toBe('that person already holds a ballot in this vote');
+    const outside = await reviewer.post(`/tasks/${own.id}/delegate`).send({ toUserId: system.userIds[DEMO.finance] }).expect(403);
+    expect(outside.body.message).toBe('a committee ballot can only be delegated to another committee member');
+    expect((await system.db.dataSource.getRepository(TaskEntity).findOneByOrFail({ id: own.id })).eligibleUserIds).toEqual([system.userIds[DEMO.reviewer]]);
+  });
+
   it('runs a committee vote to a majority, then refuses the late ballot', async () => {
     const requestId = await request_({ kind: 'committee.vote', title: 'Adopt the revised KPI set', assignee: { type: 'committee' }, dueAt: dueIn(14) });
     const ballots = await tasksOf(requestId, 3);

@@ -43,6 +43,8 @@ export interface TaskState {
   rescheduled?: boolean;
   /** Carried over from an earlier execution (see TaskBoard.adopt). */
   adopted?: boolean;
+  /** The vote a ballot belongs to (the id of its first ballot), for one person, one ballot. */
+  group?: string;
 }
 
 export interface CompleteTaskInput {

@@ -130,6 +130,14 @@ export class TaskBoard {
         const task = this.requireOpen(taskId);
         this.assertMayAct(task, actor);
         if (toUserId === actor.userId) fail(FailureType.Conflict, 'cannot delegate to yourself');
+        // A decision cannot be handed to whoever may not take it: the author of the work under
+        // decision (four-eyes), or someone who already holds a ballot in the same vote.
+        if (TASK_KINDS[task.spec.kind].fourEyes && task.spec.submittedBy === toUserId) {
+          fail(FailureType.Forbidden, 'four-eyes: the author of the work under decision cannot take it');
+        }
+        if (this.ballotsOf(task).some((ballot) => ballot !== task && this.holders(ballot).includes(toUserId))) {
+          fail(FailureType.Conflict, 'that person already holds a ballot in this vote');
+        }
       },
       async ({ taskId, toUserId, actor }) => {
         const task = this.require(taskId);
@@ -240,6 +248,8 @@ export class TaskBoard {
    */
   async decideGroup(specs: TaskSpec[], rule: GroupRule, passOutcome: string, { hearEveryone = false } = {}) {
     const tasks = await Promise.all(specs.map((spec) => this.open(spec)));
+    // The ballots of one vote know each other: one person, one ballot.
+    for (const task of tasks) task.group = tasks[0].id;
     const tally = () => tallyGroup(rule, tasks.length, tasks.filter((t) => t.decision).map((t) => ({ pass: t.decision!.outcome === passOutcome })));
     const scope = new CancellationScope();
     const waiting = scope.run(() => Promise.all(tasks.map((task) => this.wait(task)))).catch((error: unknown) => {
@@ -328,7 +338,16 @@ export class TaskBoard {
   }
 
   private assertMayAct(task: TaskState, actor: Actor): void {
-    const holders = task.claimedBy ? [task.claimedBy] : task.eligible;
-    if (!holders.includes(actor.userId)) fail(FailureType.Forbidden, 'this task is not yours');
+    if (!this.holders(task).includes(actor.userId)) fail(FailureType.Forbidden, 'this task is not yours');
+  }
+
+  /** Who holds a task now, or decided it. */
+  private holders(task: TaskState): string[] {
+    return [...(task.claimedBy ? [task.claimedBy] : task.eligible), ...(task.decision?.decidedBy ? [task.decision.decidedBy] : [])];
+  }
+
+  /** The ballots of the vote `task` belongs to (itself alone outside a vote). */
+  private ballotsOf(task: TaskState): TaskState[] {
+    return task.group ? [...this.tasks.values()].filter((t) => t.group === task.group) : [task];
   }
 }

@@ -33,6 +33,9 @@ import {
 import { API_CONFIG, type ApiConfig } from '../config';
 import { toDomainError } from '../common/temporal-errors';
 
+/** Kinds decided by the committee: their ballots never leave it. */
+const COMMITTEE_KINDS: string[] = ['plan.review', 'plan.final_approval', 'committee.vote'];
+
 const IDEMPOTENT_REQUEST_NAMESPACE = '9d0f7f3c-5a52-4d7e-bb5b-6f3f0c8f2a61';
 
 /**
@@ -87,6 +90,10 @@ export class TasksService {
     const target = await this.db.getRepository(UserEntity).findOneBy({ id: toUserId });
     if (!target?.active) throw new DomainError(ErrorCode.ValidationFailed, 'cannot delegate to that user', [{ path: 'toUserId', message: 'no such active user' }]);
     if (!mayActOnTasks(target.roles)) throw new DomainError(ErrorCode.ValidationFailed, 'cannot delegate to that user', [{ path: 'toUserId', message: 'this user does not act on tasks (an auditor only reads)' }]);
+    // A committee ballot stays within the committee (the workflow also refuses the author and a second ballot).
+    if (COMMITTEE_KINDS.includes(task.kind) && !(await this.db.getRepository(CommitteeMemberEntity).existsBy({ userId: toUserId }))) {
+      throw new DomainError(ErrorCode.Forbidden, 'a committee ballot can only be delegated to another committee member');
+    }
     await this.send(task, () =>
       this.temporal.workflow.getHandle(task.workflowId).executeUpdate(delegateTaskUpdate, { args: [{ taskId: id, toUserId, actor }] }),
     );
