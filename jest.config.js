@@ -35,6 +35,8 @@ module.exports = {
     project('integration', ['<rootDir>/test/integration/**/*.test.ts']),
     project('workflow', ['<rootDir>/test/workflow/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts']),
     project('e2e', ['<rootDir>/test/e2e/**/*.test.ts']),
+    // Faults: services taken away (through loopback proxies), processes killed; see docs/testing.md.
+    project('fault', ['<rootDir>/test/fault/**/*.test.ts']),
     // Not a test: `npm run record-histories` writes replay fixtures (test/replay/record-histories.ts).
     ...(process.env.ROLLPLAN_RECORD_HISTORIES ? [project('record', ['<rootDir>/test/replay/record-histories.ts'])] : []),
   ],

@@ -34,7 +34,15 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
+/**
+ * Starts the system on the harness's services. `overrides` are the API's config variables (e.g. a
+ * TEMPORAL_ADDRESS through a proxy the test can cut); `databaseVia` (host:port) sends the API's
+ * database connections elsewhere; `worker: false` runs no worker at all (no one polls the queue).
+ */
+export async function startTestSystem(
+  overrides: Record<string, string> = {},
+  { worker: withWorker = true, databaseVia }: { worker?: boolean; databaseVia?: string } = {},
+): Promise<TestSystem> {
   quietRuntime();
   const env = harnessEnv();
   const db = await createTestDatabase();
@@ -45,7 +53,8 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
     QUEUE_PREFIX: queuePrefix,
     TEMPORAL_ADDRESS: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    DATABASE_URL: db.url,
+    // The API may reach its database through another host:port (a proxy the test can cut).
+    DATABASE_URL: databaseVia ? db.url.replace(/@[^/]+\//, `@${databaseVia}/`) : db.url,
     REDIS_URL: env.ROLLPLAN_TEST_REDIS_URL,
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
@@ -62,7 +71,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
     prefix: queuePrefix,
     log: () => undefined,
   });
-  const worker: Worker = await createPlanningWorker({
+  const worker: Worker | undefined = !withWorker ? undefined : await createPlanningWorker({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
@@ -70,7 +79,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
     reportQueue: monitoring.reportQueue,
     workflowBundle: { codePath: env.ROLLPLAN_TEST_WORKFLOW_BUNDLE },
   });
-  const workerRun = worker.run();
+  const workerRun = worker?.run();
   const notifications = startNotifications(
     {
       REDIS_URL: overrides.REDIS_URL ?? env.ROLLPLAN_TEST_REDIS_URL,
@@ -119,7 +128,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
       await app.close();
       await notifications.close();
       await monitoring.close();
-      worker.shutdown();
+      worker?.shutdown();
       await workerRun;
       await nativeConnection.close();
       await connection.close();

@@ -1,7 +1,11 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, ErrorCode, type ErrorDetail } from '@rollplan/domain';
+import { unavailableService } from '../infra/unavailable';
 import { ERROR_STATUS } from './error-status';
+
+/** What a 503 tells clients: try again in this many seconds. */
+const RETRY_AFTER_SECONDS = 5;
 
 /** The one error body every endpoint returns. */
 export interface ErrorBody {
@@ -30,7 +34,13 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const [status, body] = this.toBody(exception);
-    if (status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+      // An outage, not a bug: one line, no stack per request; the client is told when to retry.
+      this.logger.warn(`${body.message} (${exception instanceof Error ? exception.message : String(exception)})`);
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    } else if (status >= 500) {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    }
     response.status(status).json(body);
   }
 
@@ -43,6 +53,8 @@ export class ErrorFilter implements ExceptionFilter {
       const code = HTTP_STATUS_CODES[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.ValidationFailed);
       return [status, { error: code, message: exception.message, details: [] }];
     }
+    const service = unavailableService(exception);
+    if (service) return [HttpStatus.SERVICE_UNAVAILABLE, { error: ErrorCode.ServiceUnavailable, message: `${service} is unavailable; try again shortly`, details: [] }];
     return [HttpStatus.INTERNAL_SERVER_ERROR, { error: ErrorCode.Internal, message: 'internal error', details: [] }];
   }
 }

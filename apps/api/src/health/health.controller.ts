@@ -13,8 +13,13 @@ import type Redis from 'ioredis';
 import { Public } from '../auth/auth.decorators';
 import { REDIS } from '../infra/redis.module';
 import { TEMPORAL_CONNECTION } from '../infra/temporal.module';
+import { API_CONFIG, type ApiConfig } from '../config';
 
 const PROBE_TIMEOUT_MS = 2000;
+/** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (the proto package is not an API dependency). */
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+/** A worker's long polls last up to a minute: one not seen for longer is gone. */
+const WORKER_POLL_WINDOW_MS = 75_000;
 
 @ApiTags('health')
 @Controller('health')
@@ -25,12 +30,13 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     @Inject(TEMPORAL_CONNECTION) private readonly temporal: Connection,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   @Get()
   @Public()
   @HealthCheck()
-  @ApiOperation({ summary: 'Temporal, PostgreSQL and Redis each up or down; 200 only when all are up' })
+  @ApiOperation({ summary: 'Temporal, PostgreSQL, Redis and a worker polling the task queue, each up or down; 200 only when all are up' })
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
     try {
       return await this.runChecks();
@@ -49,7 +55,23 @@ export class HealthController {
       () => this.probe('temporal', () => this.temporalServing()),
       () => this.db.pingCheck('postgres', { timeout: PROBE_TIMEOUT_MS }),
       () => this.probe('redis', () => this.redis.ping()),
+      () => this.probe('worker', () => this.workerPolling()),
     ]);
+  }
+
+  /** Whether a worker polls the task queue: without one, no decision is taken and no query answered. */
+  private async workerPolling(): Promise<void> {
+    const { pollers } = await this.temporal.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () =>
+      this.temporal.workflowService.describeTaskQueue({
+        namespace: this.config.TEMPORAL_NAMESPACE,
+        taskQueue: { name: this.config.TEMPORAL_TASK_QUEUE },
+        taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+      }),
+    );
+    // A polling worker renews its long poll at least once a minute.
+    const since = Date.now() - WORKER_POLL_WINDOW_MS;
+    const live = (pollers ?? []).filter((p) => Number(p.lastAccessTime?.seconds ?? 0) * 1000 >= since);
+    if (live.length === 0) throw new Error(`no worker has polled task queue ${this.config.TEMPORAL_TASK_QUEUE} in the last ${WORKER_POLL_WINDOW_MS / 1000} s`);
   }
 
   private async temporalServing(): Promise<void> {

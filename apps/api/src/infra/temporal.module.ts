@@ -1,8 +1,11 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Client, Connection } from '@temporalio/client';
 import { API_CONFIG, type ApiConfig } from '../config';
+import { TemporalDeadlineInterceptor } from './temporal-deadline.interceptor';
+import { TEMPORAL_CONNECTION } from './temporal-connection';
 
-export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
+export { TEMPORAL_CONNECTION };
 
 /**
  * The Temporal client. The connection is lazy so the API starts (and /health reports
@@ -22,6 +25,7 @@ export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
       useFactory: (connection: Connection, config: ApiConfig) =>
         new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
     },
+    { provide: APP_INTERCEPTOR, useClass: TemporalDeadlineInterceptor },
   ],
   exports: [Client, TEMPORAL_CONNECTION],
 })

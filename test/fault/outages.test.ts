@@ -1,0 +1,104 @@
+import request from 'supertest';
+import { harnessEnv } from '../support/harness-env';
+import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+
+// Outages answered honestly (issue 14, item 4): with PostgreSQL or Temporal out of the API's
+// reach, or no worker polling, requests answer 503 service_unavailable with Retry-After within
+// a bound the API sets, /health says which part is down, and service resumes when it is back.
+// The services are taken away through loopback proxies, so other tests sharing them are unharmed.
+const CALL_TIMEOUT_MS = 1500;
+
+function hostPort(url: string): { host: string; port: number } {
+  const { hostname, port } = new URL(url.includes('://') ? url : `tcp://${url}`);
+  return { host: hostname, port: Number(port) };
+}
+
+async function timed<T>(call: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await call();
+  return { value, ms: Date.now() - started };
+}
+
+function expectUnavailable(response: request.Response, service: string) {
+  expect(response.status).toBe(503);
+  expect(response.body).toEqual({ error: 'service_unavailable', message: `${service} is unavailable; try again shortly`, details: [] });
+  expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+}
+
+describe('PostgreSQL and Temporal out of reach', () => {
+  let system: TestSystem;
+  let database: TcpProxy;
+  let temporal: TcpProxy;
+  beforeAll(async () => {
+    const env = harnessEnv();
+    database = await startTcpProxy(hostPort(env.ROLLPLAN_TEST_DATABASE_ADMIN_URL));
+    temporal = await startTcpProxy(hostPort(env.ROLLPLAN_TEST_TEMPORAL_ADDRESS));
+    system = await startTestSystem({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS) }, { databaseVia: database.address });
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await database?.close();
+    await temporal?.close();
+  });
+
+  it('answers 503 with Retry-After while PostgreSQL is down, and serves again once it is back', async () => {
+    const token = await system.tokenFor(DEMO.admin);
+    const api = () => request(system.baseUrl).get('/cycles').auth(token, { type: 'bearer' });
+    await api().expect(200);
+    database.cut();
+    try {
+      const { value: response, ms } = await timed(() => api());
+      expectUnavailable(response, 'postgres');
+      expect(ms).toBeLessThan(5000);
+      const health = await request(system.baseUrl).get('/health').expect(503);
+      expect(health.body.details.postgres.status).toBe('down');
+    } finally {
+      database.restore();
+    }
+    await api().expect(200);
+  });
+
+  it('answers 503 within the API’s bound while Temporal is unreachable, and serves again once it is back', async () => {
+    const admin = request.agent(system.baseUrl).auth(await system.tokenFor(DEMO.admin), { type: 'bearer' });
+    const { body: cycle } = await admin.post('/cycles').send({ title: 'Before the outage', startYear: 2028 }).expect(201);
+    temporal.cut();
+    try {
+      const start = await timed(() => admin.post('/cycles').send({ title: 'During the outage', startYear: 2028 }));
+      expectUnavailable(start.value, 'temporal');
+      const read = await timed(() => admin.get(`/cycles/${cycle.id}`));
+      expectUnavailable(read.value, 'temporal');
+      const cancel = await timed(() => admin.post(`/cycles/${cycle.id}/cancel`).send({ reason: 'outage' }));
+      expectUnavailable(cancel.value, 'temporal');
+      for (const { ms } of [start, read, cancel]) expect(ms).toBeLessThan(CALL_TIMEOUT_MS + 3000);
+      expect((await request(system.baseUrl).get('/health').expect(503)).body.details.temporal.status).toBe('down');
+    } finally {
+      temporal.restore();
+    }
+    // The client reconnects with backoff: service resumes within seconds.
+    expect(await eventually(() => admin.get(`/cycles/${cycle.id}`).then((r) => r.status), (status) => status === 200, 20_000)).toBe(200);
+  });
+});
+
+describe('no worker polling the task queue', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ TEMPORAL_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS) }, { worker: false });
+  });
+  afterAll(() => system?.stop());
+
+  it('says so in /health and answers reads and decisions with 503 within the bound instead of waiting', async () => {
+    const health = await request(system.baseUrl).get('/health').expect(503);
+    expect(health.body.details.worker).toMatchObject({ status: 'down' });
+    expect(health.body.details.temporal.status).toBe('up');
+
+    const admin = request.agent(system.baseUrl).auth(await system.tokenFor(DEMO.admin), { type: 'bearer' });
+    // Starting is accepted by Temporal alone; everything that needs the workflow to answer is not.
+    const { body: cycle } = await admin.post('/cycles').send({ title: 'Nobody runs me', startYear: 2028 }).expect(201);
+    const read = await timed(() => admin.get(`/cycles/${cycle.id}`));
+    expectUnavailable(read.value, 'temporal');
+    const cancel = await timed(() => admin.post(`/cycles/${cycle.id}/cancel`).set('Idempotency-Key', 'no-worker').send({ reason: 'no worker' }));
+    expectUnavailable(cancel.value, 'temporal');
+    for (const { ms } of [read, cancel]) expect(ms).toBeLessThan(CALL_TIMEOUT_MS + 3000);
+  });
+});
