@@ -27,5 +27,9 @@ export async function createPlanningWorker(options: PlanningWorkerOptions): Prom
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ dataSource: options.dataSource, reportQueue: options.reportQueue }),
+    // A worker that died leaves its cached executions' next tasks on its sticky queue; after this
+    // long the server hands them to any worker, so a restarted one takes over in about a second
+    // (the default, 10 s, stalled decisions that long after a crash).
+    stickyQueueScheduleToStartTimeout: '1s',
   });
 }

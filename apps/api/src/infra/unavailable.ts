@@ -1,4 +1,4 @@
-import { isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
+import { WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 
 /** gRPC codes meaning "the server could not be reached or did not answer in time". */
 const GRPC_UNAVAILABLE = 14;
@@ -19,7 +19,8 @@ function* chain(error: unknown): Generator<unknown> {
  * request was fine, the system is not (yet) able to serve it.
  */
 export function unavailableService(error: unknown): 'temporal' | 'postgres' | 'redis' | undefined {
-  if (isGrpcDeadlineError(error)) return 'temporal';
+  // An update not accepted within the deadline: no worker took it (it may still be applied later).
+  if (isGrpcDeadlineError(error) || error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return 'temporal';
   for (const e of chain(error)) {
     if (isGrpcServiceError(e) && (e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED)) return 'temporal';
     const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
