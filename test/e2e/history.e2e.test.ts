@@ -166,6 +166,10 @@ describe('auditors: timeline, execution search, exports', () => {
     const first = (await auditor.get('/executions').query({ cycleId, limit: 2 }).expect(200)).body;
     expect(first.items).toHaveLength(2);
     const second = (await auditor.get('/executions').query({ cycleId, limit: 2, pageToken: first.nextPageToken }).expect(200)).body;
+    // A token we did not issue, or one of another search, is refused before it reaches Temporal.
+    const forged = await auditor.get('/executions').query({ cycleId, limit: 2, pageToken: 'AAAA.AAAAAAAAAAAAAAAAAAAAAA' }).expect(400);
+    expect(forged.body.details).toEqual([{ path: 'pageToken', message: 'must be the nextPageToken of an earlier page of the same search' }]);
+    await auditor.get('/executions').query({ cycleId, procedure: 'monthly-review', limit: 2, pageToken: first.nextPageToken }).expect(400);
     expect(idsOf(second.items).filter((id) => idsOf(first.items).includes(id))).toEqual([]);
 
     for (const bad of [{ planYear: 'last' }, { procedure: 'gossip' }, { status: 'asleep' }, { period: '2027-13' }, { unitId: 'finance' }]) {

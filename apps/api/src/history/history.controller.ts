@@ -37,7 +37,7 @@ class TimelineQueryDto extends createZodDto(
 class ExecutionsQueryDto extends createZodDto(
   executionFilterSchema.extend({
     limit: z.coerce.number().int().min(1).max(1000).default(100),
-    pageToken: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be the nextPageToken of an earlier page').max(4096).optional(),
+    pageToken: z.string().regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'must be the nextPageToken of an earlier page').max(4096).optional(),
   }),
 ) {}
 

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
@@ -7,6 +8,7 @@ import { LRUCache } from 'lru-cache';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '@rollplan/domain';
 import { AuditLogEntity, CycleEntity, PlanVersionEntity, UserEntity } from '@rollplan/db';
+import { API_CONFIG, type ApiConfig } from '../config';
 import { executionQuery, type ExecutionFilter } from './execution-query';
 import { TimelineType, linkedExecutions, timelineOfExecutions, type HistoryJson, type TimelineEntry } from './timeline';
 
@@ -65,22 +67,45 @@ export class HistoryService {
   constructor(
     private readonly temporal: Client,
     @InjectDataSource() private readonly db: DataSource,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  /** One page of executions matching the filter, with the visibility query that found them. */
+  /**
+   * One page of executions matching the filter, with the visibility query that found them.
+   * Page tokens are Temporal's, signed for this query: a token that is not one we issued is
+   * refused here (the dev server hangs on a malformed one instead of refusing it).
+   */
   async listExecutions(filter: ExecutionFilter, pageSize: number, pageToken?: string) {
     const query = executionQuery(filter);
     const response = await this.temporal.workflowService.listWorkflowExecutions({
       namespace: this.temporal.options.namespace,
       query,
       pageSize,
-      nextPageToken: pageToken ? Buffer.from(pageToken, 'base64url') : undefined,
+      nextPageToken: pageToken ? this.verifiedPageToken(pageToken, query) : undefined,
     });
     const items = await Promise.all(
       (response.executions ?? []).map((raw) => executionInfoFromRaw(raw, this.temporal.options.loadedDataConverter, raw, this.temporal.options.namespace)),
     );
-    const next = response.nextPageToken && response.nextPageToken.length > 0 ? Buffer.from(response.nextPageToken).toString('base64url') : null;
+    const next = response.nextPageToken && response.nextPageToken.length > 0 ? this.signedPageToken(Buffer.from(response.nextPageToken), query) : null;
     return { query, items: items.map(toExecutionView), nextPageToken: next };
+  }
+
+  private pageTokenMac(token: Buffer, query: string): string {
+    return createHmac('sha256', this.config.JWT_SECRET).update('executions-page\0').update(query).update('\0').update(token).digest('base64url').slice(0, 22);
+  }
+
+  private signedPageToken(token: Buffer, query: string): string {
+    return `${token.toString('base64url')}.${this.pageTokenMac(token, query)}`;
+  }
+
+  private verifiedPageToken(pageToken: string, query: string): Buffer {
+    const [body, mac] = pageToken.split('.');
+    const token = Buffer.from(body ?? '', 'base64url');
+    const expected = Buffer.from(this.pageTokenMac(token, query));
+    if (!mac || mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), expected)) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'invalid page token', [{ path: 'pageToken', message: 'must be the nextPageToken of an earlier page of the same search' }]);
+    }
+    return token;
   }
 
   async assertCycleExists(cycleId: string): Promise<CycleEntity> {
