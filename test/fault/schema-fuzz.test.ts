@@ -10,7 +10,10 @@ const ARTIFACTS = join(__dirname, '..', '..', '.rollplan', 'test-artifacts');
 /** Runs schemathesis (installed by scripts/setup.mjs --test) and collects what it printed. */
 function schemathesis(args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // Run where its own files (.schemathesis/) land with the reports, not in the repository.
     const child = spawn('python3', [join(TOOLS, 'bin', 'st'), ...args], {
+      cwd: ARTIFACTS,
       env: { ...process.env, PYTHONPATH: TOOLS, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -57,7 +60,6 @@ describe('the API under schemathesis', () => {
       '-H',
       `Authorization: Bearer ${token}`,
     ]);
-    mkdirSync(ARTIFACTS, { recursive: true });
     const report = join(ARTIFACTS, `schemathesis-${role}.log`);
     writeFileSync(report, output);
     const summary = output.split('\n').filter((line) => /generated|failures|passed in/i.test(line)).join('\n');
