@@ -70,6 +70,7 @@ export async function startTestSystem(
     connection: redisConnection(overrides.REDIS_URL ?? env.ROLLPLAN_TEST_REDIS_URL),
     prefix: queuePrefix,
     log: () => undefined,
+    sweepMs: 300,
   });
   const worker: Worker | undefined = !withWorker ? undefined : await createPlanningWorker({
     connection: nativeConnection,

@@ -2,5 +2,6 @@ export { createPlanningWorker, WORKFLOWS_PATH, type PlanningWorkerOptions } from
 export { createActivities } from './activities';
 export { loadWorkerConfig, type WorkerConfig } from './config';
 export * from './notifications';
-export { startMonitoringJobs, type ImportJobData } from './monitoring/monitoring.processors';
+export { startMonitoringJobs } from './monitoring/monitoring.processors';
+export { ImportSweeper, type ImportJobData } from './monitoring/import-sweeper';
 export type { ReportJobData } from './activities';

@@ -59,6 +59,10 @@ export const QueueName = {
   Reports: 'rollplan-reports',
 } as const;
 
+/** A CSV import's job, as the API and the worker's sweeper queue it: the job id makes it one job. */
+export const importJob = (importId: string) =>
+  ({ name: 'import', data: { importId }, opts: { jobId: `import.${importId}`, attempts: 5, backoff: { type: 'exponential' as const, delay: 1000 } } });
+
 /** `patched()` ids, one per change to a running workflow's command sequence (log: docs/temporal.md). */
 export const Patch = {
   HumanTaskProcedureAttribute: 'human-task-procedure-attribute',

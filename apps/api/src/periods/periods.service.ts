@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, type Actor, type SubmitActualsRequest } from '@rollplan/domain';
 import { ActualImportEntity, CycleEntity, DocumentEntity, PeriodReviewEntity, buildMonthlyReport } from '@rollplan/db';
-import { QueueName, closePeriodSignal, extendPeriodSignal, periodStatusQuery, submitActualsUpdate, type PeriodStatus } from '@rollplan/workflows';
+import { QueueName, importJob, closePeriodSignal, extendPeriodSignal, periodStatusQuery, submitActualsUpdate, type PeriodStatus } from '@rollplan/workflows';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { toDomainError } from '../common/temporal-errors';
 
@@ -91,8 +91,13 @@ export class PeriodsService implements OnApplicationShutdown {
     const repository = this.db.getRepository(ActualImportEntity);
     const inserted = await repository.createQueryBuilder().insert().values({ id, cycleId, period, fileName, content, status: 'queued', createdBy: actor.userId }).orIgnore().execute();
     const created = (inserted.identifiers.length > 0 && inserted.raw.length > 0) || false;
-    if (created) await this.imports.add('import', { importId: id }, { jobId: `import.${id}`, attempts: 5, backoff: { type: 'exponential', delay: 1000 } });
-    return { created, import: this.importView(await repository.findOneByOrFail({ id })) };
+    // The stored row is the import's outbox entry: with Redis down, the worker's sweeper queues it later.
+    const row = await repository.findOneByOrFail({ id });
+    if (row.status === 'queued') {
+      const { name, data, opts } = importJob(id);
+      await this.imports.add(name, data, opts).catch(() => undefined);
+    }
+    return { created, import: this.importView(row) };
   }
 
   async importStatus(cycleId: string, period: string, importId: string) {

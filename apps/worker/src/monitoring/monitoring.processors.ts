@@ -7,10 +7,8 @@ import { QueueName, submitActualsUpdate } from '@rollplan/workflows';
 import type { ReportJobData } from '../activities';
 import { renderReportHtml, renderReportXlsx } from '../reports/render-report';
 import { parseActualsCsv } from './import-actuals';
+import { ImportSweeper, type ImportJobData } from './import-sweeper';
 
-export interface ImportJobData {
-  importId: string;
-}
 
 export interface MonitoringJobsOptions {
   dataSource: DataSource;
@@ -18,10 +16,12 @@ export interface MonitoringJobsOptions {
   connection: ConnectionOptions;
   prefix: string;
   log: (message: string, data?: Record<string, unknown>) => void;
+  /** How often imports left waiting (Redis was down) are queued again. */
+  sweepMs?: number;
 }
 
 /** The monthly loop's BullMQ work: CSV imports of actuals and report rendering. */
-export function startMonitoringJobs({ dataSource, temporal, connection, prefix, log }: MonitoringJobsOptions) {
+export function startMonitoringJobs({ dataSource, temporal, connection, prefix, log, sweepMs = 2000 }: MonitoringJobsOptions) {
   const reportQueue = new Queue<ReportJobData>(QueueName.Reports, { connection, prefix });
   const reports = new Worker<ReportJobData>(
     QueueName.Reports,
@@ -73,12 +73,17 @@ export function startMonitoringJobs({ dataSource, temporal, connection, prefix, 
     { connection, prefix, concurrency: 2 },
   );
   for (const worker of [reports, imports]) worker.on('failed', (job, error) => log('monitoring job failed', { queue: worker.name, jobId: job?.id, error: String(error) }));
+  const importQueue = new Queue<ImportJobData>(QueueName.Imports, { connection, prefix });
+  importQueue.on('error', () => undefined); // Redis down: the sweeper tries again on its next round
+  const sweeper = new ImportSweeper(dataSource, importQueue, sweepMs, (error) => log('import sweep failed', { error: String(error) }));
+  sweeper.start();
 
   return {
     reportQueue,
     async close() {
+      await sweeper.stop();
       await Promise.all([reports.close(), imports.close()]);
-      await reportQueue.close();
+      await Promise.all([reportQueue.close(), importQueue.close()]);
     },
   };
 }
