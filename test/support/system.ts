@@ -37,21 +37,23 @@ export interface TestSystem {
 /**
  * Starts the system on the harness's services. `overrides` are the API's config variables (e.g. a
  * TEMPORAL_ADDRESS through a proxy the test can cut); `databaseVia` (host:port) sends the API's
- * database connections elsewhere; `worker: false` runs no worker at all (no one polls the queue).
+ * database connections elsewhere; `worker: false` runs no worker at all (no one polls the queue); `temporalAddress` runs the
+ * whole system on another Temporal server than the harness's.
  */
 export async function startTestSystem(
   overrides: Record<string, string> = {},
-  { worker: withWorker = true, databaseVia }: { worker?: boolean; databaseVia?: string } = {},
+  { worker: withWorker = true, databaseVia, temporalAddress }: { worker?: boolean; databaseVia?: string; temporalAddress?: string } = {},
 ): Promise<TestSystem> {
   quietRuntime();
   const env = harnessEnv();
+  const temporalAt = temporalAddress ?? env.ROLLPLAN_TEST_TEMPORAL_ADDRESS;
   const db = await createTestDatabase();
   const taskQueue = uniqueTaskQueue('e2e');
   // Its own BullMQ prefix: systems sharing the harness's Redis never take each other's jobs.
   const queuePrefix = taskQueue;
   const config = loadApiConfig({
     QUEUE_PREFIX: queuePrefix,
-    TEMPORAL_ADDRESS: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS,
+    TEMPORAL_ADDRESS: temporalAt,
     TEMPORAL_TASK_QUEUE: taskQueue,
     // The API may reach its database through another host:port (a proxy the test can cut).
     DATABASE_URL: databaseVia ? db.url.replace(/@[^/]+\//, `@${databaseVia}/`) : db.url,
@@ -61,8 +63,8 @@ export async function startTestSystem(
     ...overrides,
   });
 
-  const nativeConnection = await NativeConnection.connect({ address: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS });
-  const connection = await Connection.connect({ address: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS });
+  const nativeConnection = await NativeConnection.connect({ address: temporalAt });
+  const connection = await Connection.connect({ address: temporalAt });
   const temporal = new Client({ connection, namespace: 'default' });
   const monitoring = startMonitoringJobs({
     dataSource: db.dataSource,
