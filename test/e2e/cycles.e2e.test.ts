@@ -24,12 +24,13 @@ describe('cycles over HTTP', () => {
     return response;
   };
 
-  it('reports temporal, postgres and redis up on /health', async () => {
+  it('reports temporal, postgres, redis and a polling worker up on /health', async () => {
     const response = await http.get('/health').expect(200);
     expect(response.body.details).toEqual({
       temporal: { status: 'up' },
       postgres: { status: 'up' },
       redis: { status: 'up' },
+      worker: { status: 'up' },
     });
   });
 

@@ -37,6 +37,9 @@ describe('PostgreSQL and Temporal out of reach', () => {
     system = await startTestSystem({ TEMPORAL_ADDRESS: temporal.address, TEMPORAL_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS) }, { databaseVia: database.address });
   });
   afterAll(async () => {
+    // Calls that met the outage may still have a retry scheduled in the client: let them finish
+    // against the restored services before the connection closes.
+    await new Promise((r) => setTimeout(r, 2000));
     await system?.stop();
     await database?.close();
     await temporal?.close();
@@ -85,7 +88,10 @@ describe('no worker polling the task queue', () => {
   beforeAll(async () => {
     system = await startTestSystem({ TEMPORAL_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS) }, { worker: false });
   });
-  afterAll(() => system?.stop());
+  afterAll(async () => {
+    await new Promise((r) => setTimeout(r, 2000));
+    await system?.stop();
+  });
 
   it('says so in /health and answers reads and decisions with 503 within the bound instead of waiting', async () => {
     const health = await request(system.baseUrl).get('/health').expect(503);

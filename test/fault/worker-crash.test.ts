@@ -29,7 +29,7 @@ describe('the worker killed at random moments', () => {
         LOG_LEVEL: 'error',
         TEMPORAL_ADDRESS: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS,
         TEMPORAL_TASK_QUEUE: system.taskQueue,
-        DATABASE_URL: system.db.url,
+        DATABASE_URL: system.db.appUrl,
         REDIS_URL: env.ROLLPLAN_TEST_REDIS_URL,
         QUEUE_PREFIX: system.taskQueue,
         WORKFLOW_BUNDLE_PATH: env.ROLLPLAN_TEST_WORKFLOW_BUNDLE,

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { claimRunDir, freePort, reapAbandonedRuns, startStack, temporalTestServerPath } from '@rollplan/devstack';
-import { runMigrations } from '@rollplan/db';
+import { ensureAppLogin, runMigrations } from '@rollplan/db';
 import { WORKFLOWS_PATH } from '@rollplan/worker';
-import { TEMPLATE_DATABASE, type HarnessEnv } from '../support/harness-env';
+import { APP_DATABASE_USER, TEMPLATE_DATABASE, type HarnessEnv } from '../support/harness-env';
 
 const RUN_DIR_PREFIX = 'rollplan-test-';
 
@@ -28,7 +28,10 @@ export default async function globalSetup(): Promise<void> {
   }
 
   const [applied, bundle] = await Promise.all([
-    runMigrations(stack.databaseUrl),
+    runMigrations(stack.databaseUrl).then(async (names) => {
+      await ensureAppLogin(stack.databaseUrl, APP_DATABASE_USER, APP_DATABASE_USER);
+      return names;
+    }),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
   const bundlePath = join(dataDir, 'workflow-bundle.js');

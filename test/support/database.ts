@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@rollplan/db';
 import { dropDatabase, ensureDatabase } from '@rollplan/devstack';
-import { TEMPLATE_DATABASE, harnessEnv } from './harness-env';
+import { APP_DATABASE_USER, TEMPLATE_DATABASE, harnessEnv } from './harness-env';
 
 export interface TestDatabase {
+  /** As the owner (tests set up and inspect rows with it). */
   url: string;
+  /** As the apps' login, a member of rollplan_app: what the API and worker under test use. */
+  appUrl: string;
   dataSource: DataSource;
   drop(): Promise<void>;
 }
@@ -17,8 +20,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await ensureDatabase(adminUrl, name, TEMPLATE_DATABASE);
   const url = withDatabase(adminUrl, name);
   const dataSource = await new DataSource(dataSourceOptions(url)).initialize();
+  const app = new URL(url);
+  app.username = APP_DATABASE_USER;
+  app.password = APP_DATABASE_USER;
   return {
     url,
+    appUrl: app.toString(),
     dataSource,
     async drop() {
       await dataSource.destroy();

@@ -1,5 +1,7 @@
 /** Database the harness migrates once; every test file gets a copy of it. */
 export const TEMPLATE_DATABASE = 'rollplan_template';
+/** The login the API and worker under test use: a member of rollplan_app (migration AppRole), as in production. */
+export const APP_DATABASE_USER = 'rollplan_service';
 
 /** What global-setup hands the test files, through the environment. */
 export interface HarnessEnv {

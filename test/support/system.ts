@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { DEMO_PASSWORD, createApp, loadApiConfig, seedDemoOrganization } from '@rollplan/api';
-import { UserEntity } from '@rollplan/db';
+import { UserEntity, dataSourceOptions } from '@rollplan/db';
+import { DataSource } from 'typeorm';
 import { createPlanningWorker, redisConnection, startMonitoringJobs, startNotifications } from '@rollplan/worker';
 import { createTestDatabase, type TestDatabase } from './database';
 import { harnessEnv } from './harness-env';
@@ -56,18 +57,20 @@ export async function startTestSystem(
     TEMPORAL_ADDRESS: temporalAt,
     TEMPORAL_TASK_QUEUE: taskQueue,
     // The API may reach its database through another host:port (a proxy the test can cut).
-    DATABASE_URL: databaseVia ? db.url.replace(/@[^/]+\//, `@${databaseVia}/`) : db.url,
+    DATABASE_URL: databaseVia ? db.appUrl.replace(/@[^/]+\//, `@${databaseVia}/`) : db.appUrl,
     REDIS_URL: env.ROLLPLAN_TEST_REDIS_URL,
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     ...overrides,
   });
 
+  // The apps work as their own login, a member of rollplan_app (no DDL, no audit changes), as deployed.
+  const appData = await new DataSource(dataSourceOptions(db.appUrl)).initialize();
   const nativeConnection = await NativeConnection.connect({ address: temporalAt });
   const connection = await Connection.connect({ address: temporalAt });
   const temporal = new Client({ connection, namespace: 'default' });
   const monitoring = startMonitoringJobs({
-    dataSource: db.dataSource,
+    dataSource: appData,
     temporal,
     connection: redisConnection(overrides.REDIS_URL ?? env.ROLLPLAN_TEST_REDIS_URL),
     prefix: queuePrefix,
@@ -78,7 +81,7 @@ export async function startTestSystem(
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
-    dataSource: db.dataSource,
+    dataSource: appData,
     reportQueue: monitoring.reportQueue,
     workflowBundle: { codePath: env.ROLLPLAN_TEST_WORKFLOW_BUNDLE },
   });
@@ -94,7 +97,7 @@ export async function startTestSystem(
       DELIVERY_ATTEMPTS: Number(overrides.DELIVERY_ATTEMPTS ?? 2),
       DELIVERY_BACKOFF_MS: 100,
     },
-    db.dataSource,
+    appData,
     () => undefined,
   );
 
@@ -135,6 +138,7 @@ export async function startTestSystem(
       await workerRun;
       await nativeConnection.close();
       await connection.close();
+      await appData.destroy();
       await db.drop();
     },
   };

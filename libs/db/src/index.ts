@@ -8,3 +8,4 @@ export * from './entities/notification.entities';
 export * from './entities/plan-version.entity';
 export * from './entities/monitoring.entities';
 export * from './monthly-report';
+export * from './app-role';
