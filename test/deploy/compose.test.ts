@@ -27,7 +27,7 @@ const services = compose.services;
 
 const APP_SERVICES = ['migrate', 'worker', 'api'];
 /** Variables only one app service gets. */
-const SERVICE_ONLY_ENV: Record<string, string[]> = { api: ['JWT_SECRET'] };
+const SERVICE_ONLY_ENV: Record<string, string[]> = { api: ['JWT_SECRET'], migrate: ['APP_DATABASE_USER', 'APP_DATABASE_PASSWORD'] };
 const REQUIRED_ENV = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL', 'REDIS_URL', 'API_PORT'];
 /** What the workflows use (libs/workflows/src/names.ts): the deployment must register exactly these. */
 const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_CLI_TYPES;
@@ -38,10 +38,13 @@ function service(name: string): Service {
   return found;
 }
 
+/** A value as Compose reads it with the variable unset: `${NAME:-default}` becomes the default. */
+const interpolated = (value: string) => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+
 function envOf(name: string): Env {
   const env = service(name).environment ?? {};
-  if (!Array.isArray(env)) return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
-  return Object.fromEntries(env.map((entry) => [entry.split('=')[0], entry.slice(entry.indexOf('=') + 1)]));
+  if (!Array.isArray(env)) return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolated(String(v))]));
+  return Object.fromEntries(env.map((entry) => [entry.split('=')[0], interpolated(entry.slice(entry.indexOf('=') + 1))]));
 }
 
 function commandText(name: string): string {
@@ -132,6 +135,7 @@ describe('docker-compose.yml', () => {
     // The apps' zod schemas are keyed by variable name: `TEMPORAL_ADDRESS: hostPort(...)`.
     const sources = [
       read('libs/config/src/services.ts'),
+      read('libs/db/src/migrate.ts'),
       ...['apps/api', 'apps/worker'].map((app) => read(`${app}/src/config.ts`)),
     ].join('\n');
     const names = new Set(APP_SERVICES.flatMap((name) => Object.keys(envOf(name))));
@@ -139,15 +143,19 @@ describe('docker-compose.yml', () => {
     expect(unread).toEqual([]);
   });
 
-  it('points the apps at the compose services', () => {
+  it('points the apps at the compose services: migrations as the owner, the apps as the login migrate makes', () => {
+    const pg = envOf('postgres');
+    const migrate = envOf('migrate');
     for (const name of APP_SERVICES) {
       const env = envOf(name);
       const db = new URL(env.DATABASE_URL);
-      const pg = envOf('postgres');
+      const [user, password] = name === 'migrate' ? [pg.POSTGRES_USER, pg.POSTGRES_PASSWORD] : [migrate.APP_DATABASE_USER, migrate.APP_DATABASE_PASSWORD];
       expect({ name, db: [db.protocol, db.hostname, db.port || '5432', db.username, db.password, db.pathname] }).toEqual({
         name,
-        db: ['postgres:', 'postgres', '5432', pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, `/${pg.POSTGRES_DB}`],
+        db: ['postgres:', 'postgres', '5432', user, password, `/${pg.POSTGRES_DB}`],
       });
+      // Never the owner (who could disable the audit log's triggers) for the apps.
+      if (name !== 'migrate') expect(db.username).not.toBe(pg.POSTGRES_USER);
       const redis = new URL(env.REDIS_URL);
       expect({ name, redis: [redis.protocol, redis.hostname] }).toEqual({ name, redis: ['redis:', 'redis'] });
       expect({ name, temporal: env.TEMPORAL_ADDRESS }).toEqual({ name, temporal: 'temporal:7233' });

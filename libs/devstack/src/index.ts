@@ -7,3 +7,4 @@ export * from './temporal';
 export * from './stack';
 export * from './lock';
 export * from './reaper';
+export * from './supervisor';

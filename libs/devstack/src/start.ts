@@ -3,12 +3,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, DEFAULTS, parseEnv, port } from '@rollplan/config';
-import { runMigrations } from '@rollplan/db';
+import { ensureAppLogin, runMigrations } from '@rollplan/db';
 import { acquireLock } from './lock';
 import { isListening, waitUntil } from './net';
 import { DEFAULT_DATA_DIR, REPO_ROOT } from './paths';
-import { run, startProcess, type ManagedProcess } from './process';
+import { run, startProcess } from './process';
 import { startStack, type RunningStack } from './stack';
+import { supervise, type Supervised } from './supervisor';
+
+/** The local stack's login for the API and the worker (trust auth on loopback: the password is a formality). */
+const APP_LOGIN = 'rollplan_service';
 
 const startEnv = z.object({
   ROLLPLAN_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
@@ -45,7 +49,7 @@ async function main(): Promise<number> {
 
   console.log(`Starting the local stack (data in ${dataDir}) ...`);
   let stack: RunningStack | undefined;
-  const apps: ManagedProcess[] = [];
+  const apps: Supervised[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -69,10 +73,13 @@ async function main(): Promise<number> {
     });
     const applied = await runMigrations(stack.databaseUrl);
     if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+    // The API and the worker work as their own login (rows only: no DDL, no audit changes), as
+    // deployed; a database you run yourself (DATABASE_URL) is used as you set it.
+    const appDatabaseUrl = env.DATABASE_URL ? stack.databaseUrl : await ensureAppLogin(stack.databaseUrl, APP_LOGIN, APP_LOGIN);
 
     // Not in production: the seed itself refuses there.
     const seeded = run(process.execPath, [join(REPO_ROOT, 'apps/api/dist/seed-demo.js')], {
-      env: { ...process.env, DATABASE_URL: stack.databaseUrl },
+      env: { ...process.env, DATABASE_URL: appDatabaseUrl },
     }).trim();
     if (seeded) console.log(seeded);
 
@@ -80,19 +87,19 @@ async function main(): Promise<number> {
       ...process.env,
       NODE_ENV: process.env.NODE_ENV ?? 'development',
       TEMPORAL_ADDRESS: stack.temporalAddress,
-      DATABASE_URL: stack.databaseUrl,
+      DATABASE_URL: appDatabaseUrl,
       REDIS_URL: stack.redisUrl,
       API_PORT: String(env.API_PORT),
     };
     const logs = join(dataDir, 'logs');
+    // Supervised: a worker or API that dies is started again (with backoff), and we say so.
     for (const [name, entry] of [['worker', 'apps/worker/dist/main.js'], ['api', 'apps/api/dist/main.js']] as const) {
-      const app = startProcess(name, process.execPath, [join(REPO_ROOT, entry)], { logFile: join(logs, `${name}.log`), env: appEnv });
-      apps.push(app);
-      void app.exited.then((code) => {
-        if (stopping) return;
-        console.error(`\nThe ${name} stopped unexpectedly (${code}). Last lines of ${app.logFile}:\n${tail(app.logFile, 20)}`);
-        void shutdown(1);
-      });
+      apps.push(
+        supervise(() => startProcess(name, process.execPath, [join(REPO_ROOT, entry)], { logFile: join(logs, `${name}.log`), env: appEnv }), {
+          onExit: (app, code, delayMs) =>
+            console.error(`\nThe ${name} stopped unexpectedly (${code}); restarting it in ${delayMs / 1000} s. Last lines of ${app.logFile}:\n${tail(app.logFile, 20)}`),
+        }),
+      );
     }
 
     const health = `http://localhost:${env.API_PORT}/health`;
