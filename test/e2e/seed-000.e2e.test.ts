@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { In } from 'typeorm';
-import { DEMO_PASSWORD } from '@rollplan/api';
+import { DEMO_PASSWORD, reconcile } from '@rollplan/api';
 import { OrgUnitEntity, TaskEntity } from '@rollplan/db';
 import { addMonths, formatPeriod, type PlanContent } from '@rollplan/domain';
 import { tasksQuery } from '@rollplan/workflows';
@@ -205,6 +205,7 @@ describe('seed 000 over HTTP, as a planning office runs it', () => {
     //    open actuals, the action, the change under review; nothing stale, escalated or overdue.
     await eventually(() => staleTasks(id), (stale) => stale.length === 0);
     expect(await staleTasks(id)).toEqual([]);
+    expect(await eventually(() => reconcile(system.db.dataSource, system.temporal, { cycleIds: [id] }), (m) => m.length === 0)).toEqual([]);
     const waiting = await system.db.dataSource.getRepository(TaskEntity).findBy({ cycleId: id, status: In(['open', 'claimed']) });
     expect(waiting.map((t) => [t.kind, t.links.period ?? null]).sort()).toEqual(
       [

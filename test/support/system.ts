@@ -37,8 +37,8 @@ export interface TestSystem {
 
 /**
  * Starts the system on the harness's services. `overrides` are the API's config variables (e.g. a
- * TEMPORAL_ADDRESS through a proxy the test can cut); `databaseVia` (host:port) sends the API's
- * database connections elsewhere; `worker: false` runs no worker at all (no one polls the queue); `temporalAddress` runs the
+ * TEMPORAL_ADDRESS through a proxy the test can cut); `databaseVia` (host:port) sends the API's and
+ * the worker's database connections elsewhere; `worker: false` runs no worker at all (no one polls the queue); `temporalAddress` runs the
  * whole system on another Temporal server than the harness's.
  */
 export async function startTestSystem(
@@ -65,7 +65,7 @@ export async function startTestSystem(
   });
 
   // The apps work as their own login, a member of rollplan_app (no DDL, no audit changes), as deployed.
-  const appData = await new DataSource(dataSourceOptions(db.appUrl)).initialize();
+  const appData = await new DataSource(dataSourceOptions(databaseVia ? db.appUrl.replace(/@[^/]+\//, `@${databaseVia}/`) : db.appUrl)).initialize();
   const nativeConnection = await NativeConnection.connect({ address: temporalAt });
   const connection = await Connection.connect({ address: temporalAt });
   const temporal = new Client({ connection, namespace: 'default' });

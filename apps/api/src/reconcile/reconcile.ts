@@ -2,7 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { In, type DataSource } from 'typeorm';
 import { CycleEntity, TaskEntity } from '@rollplan/db';
 import { cycleWorkflowId } from '@rollplan/domain';
-import { cycleStatusQuery, tasksQuery, type TaskState } from '@rollplan/workflows';
+import { Procedure, SearchAttribute, cycleStatusQuery, tasksQuery, type TaskState } from '@rollplan/workflows';
 
 export interface Mismatch {
   subject: string;
@@ -10,53 +10,73 @@ export interface Mismatch {
   workflow: unknown;
 }
 
+const OPEN = new Set(['open', 'claimed']);
+
 /**
  * Compares the read models with the workflows that own them — every cycle's phase and version,
- * every task's status and holder — and reports each difference. Temporal is the source of
- * truth: a mismatch means an activity has not (yet) caught up, or something wrote behind the
- * workflows' back. `npm run reconcile` prints them; the fault tier expects none after its faults.
+ * every task's status and holder, rows missing on either side — and reports each difference.
+ * Temporal is the source of truth: a mismatch means an activity has not (yet) caught up, or
+ * something wrote behind the workflows' back. `npm run reconcile` prints them; the fault tier
+ * expects none once its faults are over. Without `cycleIds`, every cycle visibility knows of.
  */
 export async function reconcile(dataSource: DataSource, client: Client, { cycleIds }: { cycleIds?: string[] } = {}): Promise<Mismatch[]> {
   const mismatches: Mismatch[] = [];
-  const cycles = await dataSource.getRepository(CycleEntity).find(cycleIds ? { where: { id: In(cycleIds) } } : {});
-  for (const cycle of cycles) {
+  const ids = cycleIds ?? (await cyclesKnownToTemporal(client));
+  const rows = new Map((await dataSource.getRepository(CycleEntity).findBy({ id: In(ids) })).map((row) => [row.id, row]));
+  for (const id of ids) {
+    const row = rows.get(id);
     const status = await client.workflow
-      .getHandle(cycleWorkflowId(cycle.id))
+      .getHandle(cycleWorkflowId(id))
       .query(cycleStatusQuery)
       .catch((error: unknown) => {
         if (error instanceof WorkflowNotFoundError) return undefined;
         throw error;
       });
-    if (!status) {
-      mismatches.push({ subject: `cycle ${cycle.id}`, readModel: cycle.phase, workflow: 'no workflow' });
+    if (!status || !row) {
+      if (status || row) mismatches.push({ subject: `cycle ${id}`, readModel: row?.phase ?? 'no row', workflow: status?.phase ?? 'no workflow' });
       continue;
     }
-    if (status.phase !== cycle.phase) mismatches.push({ subject: `cycle ${cycle.id} phase`, readModel: cycle.phase, workflow: status.phase });
-    if ((status.effectiveVersion ?? null) !== cycle.effectiveVersion) {
-      mismatches.push({ subject: `cycle ${cycle.id} effective version`, readModel: cycle.effectiveVersion, workflow: status.effectiveVersion ?? null });
+    if (status.phase !== row.phase) mismatches.push({ subject: `cycle ${id} phase`, readModel: row.phase, workflow: status.phase });
+    if ((status.effectiveVersion ?? null) !== row.effectiveVersion) {
+      mismatches.push({ subject: `cycle ${id} effective version`, readModel: row.effectiveVersion, workflow: status.effectiveVersion ?? null });
     }
   }
 
-  // Tasks, by the execution holding them: each row must say what that execution says.
-  const tasks = await dataSource.getRepository(TaskEntity).find(cycleIds ? { where: { cycleId: In(cycleIds) } } : {});
-  const byWorkflow = new Map<string, TaskEntity[]>();
-  for (const task of tasks) byWorkflow.set(task.workflowId, [...(byWorkflow.get(task.workflowId) ?? []), task]);
-  for (const [workflowId, rows] of byWorkflow) {
-    const handle = client.workflow.getHandle(workflowId);
-    const description = await handle.describe().catch(() => undefined);
-    const running = description?.status.name === 'RUNNING';
-    const held: TaskState[] = running ? await handle.query(tasksQuery) : [];
-    for (const row of rows) {
-      const open = row.status === 'open' || row.status === 'claimed';
-      const state = held.find((t) => t.id === row.id);
-      if (!state) {
-        // A closed execution holds nothing open any more.
-        if (open) mismatches.push({ subject: `task ${row.id} (${row.kind})`, readModel: row.status, workflow: running ? `not held by ${workflowId}` : `execution ${workflowId} is ${description?.status.name ?? 'gone'}` });
-        continue;
-      }
-      if (state.status !== row.status) mismatches.push({ subject: `task ${row.id} (${row.kind}) status`, readModel: row.status, workflow: state.status });
-      else if (open && (state.claimedBy ?? null) !== row.claimedBy) mismatches.push({ subject: `task ${row.id} (${row.kind}) claimed by`, readModel: row.claimedBy, workflow: state.claimedBy ?? null });
+  // Tasks: what every running execution of these cycles holds, against the rows.
+  const tasks = await dataSource.getRepository(TaskEntity).findBy({ cycleId: In(ids) });
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const held = new Map<string, { state: TaskState; workflowId: string }>();
+  for (const id of ids) {
+    for await (const execution of client.workflow.list({ query: `${SearchAttribute.CycleId.name} = '${id}' AND ExecutionStatus = 'Running'` })) {
+      const states = await client.workflow.getHandle(execution.workflowId, execution.runId).query(tasksQuery).catch(() => [] as TaskState[]);
+      for (const state of states) held.set(state.id, { state, workflowId: execution.workflowId });
     }
   }
+  for (const [taskId, { state, workflowId }] of held) {
+    const row = byId.get(taskId);
+    // A carried task's row moves to the execution that adopted it.
+    if (!row) {
+      if (OPEN.has(state.status)) mismatches.push({ subject: `task ${taskId} (${state.spec.kind})`, readModel: 'no row', workflow: `${state.status} in ${workflowId}` });
+    } else if (row.workflowId === workflowId && state.status !== row.status) {
+      mismatches.push({ subject: `task ${taskId} (${row.kind}) status`, readModel: row.status, workflow: state.status });
+    } else if (row.workflowId === workflowId && OPEN.has(row.status) && (state.claimedBy ?? null) !== row.claimedBy) {
+      mismatches.push({ subject: `task ${taskId} (${row.kind}) claimed by`, readModel: row.claimedBy, workflow: state.claimedBy ?? null });
+    }
+  }
+  for (const row of tasks) {
+    const holder = held.get(row.id);
+    if (!OPEN.has(row.status)) continue;
+    if (!holder) mismatches.push({ subject: `task ${row.id} (${row.kind})`, readModel: row.status, workflow: `not held by a running execution (${row.workflowId})` });
+    else if (holder.workflowId !== row.workflowId) mismatches.push({ subject: `task ${row.id} (${row.kind}) holder`, readModel: row.workflowId, workflow: holder.workflowId });
+  }
   return mismatches;
+}
+
+async function cyclesKnownToTemporal(client: Client): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const execution of client.workflow.list({ query: `${SearchAttribute.Procedure.name} = '${Procedure.PlanningCycle}'` })) {
+    const id = execution.typedSearchAttributes.get(SearchAttribute.CycleId);
+    if (id && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
 }
