@@ -62,3 +62,65 @@ describe('notifications over HTTP', () => {
     expect(response.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['events.0', 'url']);
   });
 });
+
+// Webhooks go to public addresses only, unless WEBHOOK_ALLOWED_HOSTS names the target.
+describe('webhook targets over HTTP', () => {
+  const REFUSED = [
+    'http://127.0.0.1:8080/hooks',
+    'http://[::1]/hooks',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://10.0.0.1/hooks',
+    'http://[::ffff:127.0.0.1]/hooks',
+    'http://[::ffff:a9fe:a9fe]/hooks', // 169.254.169.254, IPv4-mapped, written in hex
+    'http://localhost:3000/hooks',
+    'http://api.localhost/hooks',
+    'http://0.0.0.0/hooks',
+    'http://[::]/hooks',
+    'http://2130706433/hooks', // 127.0.0.1 as one number
+    'http://172.16.5.4/hooks',
+    'http://192.168.1.1/hooks',
+    'http://[fd00::1]/hooks',
+    'http://[fe80::1]/hooks',
+    'http://100.64.0.1/hooks',
+  ];
+  const create = async (system: TestSystem, url: string) =>
+    request(system.baseUrl).post('/webhooks').auth(await system.tokenFor(DEMO.admin), { type: 'bearer' }).send({ url, events: ['task.opened'] });
+
+  describe('in production, with no allow-list', () => {
+    let system: TestSystem;
+    beforeAll(async () => {
+      system = await startTestSystem({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-forty-characters!' }, { worker: false });
+    });
+    afterAll(async () => system?.stop());
+
+    it.each(REFUSED)('refuses %s, naming url', async (url) => {
+      const response = await create(system, url);
+      expect(response.status).toBe(400);
+      expect(response.body.details.map((d: { path: string }) => d.path)).toEqual(['url']);
+      expect(response.body.details[0].message).toMatch(/not allowed/);
+    });
+
+    it('accepts a public address', async () => {
+      expect((await create(system, 'https://93.184.215.14/hooks')).status).toBe(201);
+      expect((await create(system, 'http://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]:8443/hooks')).status).toBe(201);
+    });
+  });
+
+  describe('with an allow-list the admin set', () => {
+    let system: TestSystem;
+    beforeAll(async () => {
+      system = await startTestSystem({ WEBHOOK_ALLOWED_HOSTS: '10.0.0.0/8, hooks.localhost:8443' }, { worker: false });
+    });
+    afterAll(async () => system?.stop());
+
+    it('accepts what it names and nothing else, localhost included (it replaces the development default)', async () => {
+      expect((await create(system, 'http://10.0.0.1/hooks')).status).toBe(201);
+      expect((await create(system, 'http://hooks.localhost:8443/hooks')).status).toBe(201);
+      for (const url of ['http://hooks.localhost:8444/hooks', 'http://127.0.0.1:9/hooks', 'http://localhost/hooks', 'http://192.168.1.1/hooks']) {
+        const response = await create(system, url);
+        expect([url, response.status]).toEqual([url, 400]);
+        expect(response.body.details.map((d: { path: string }) => d.path)).toEqual(['url']);
+      }
+    });
+  });
+});

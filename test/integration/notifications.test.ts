@@ -1,10 +1,11 @@
 import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { seedDemoOrganization } from '@rollplan/api';
-import { NotificationEntity, OutboxEntity, UserEntity, WebhookSubscriptionEntity } from '@rollplan/db';
+import { NotificationDeliveryEntity, NotificationEntity, OutboxEntity, UserEntity, WebhookSubscriptionEntity } from '@rollplan/db';
 import { freePort, startRedis, type RunningRedis } from '@rollplan/devstack';
 import { QueueName } from '@rollplan/workflows';
 import { startNotifications, verifyWebhook, type DeadLetterJobData } from '@rollplan/worker';
@@ -51,7 +52,13 @@ describe('notifications', () => {
     rmSync(redisDir, { recursive: true, force: true });
   });
 
-  function start(prefix: string, overrides: { attempts?: number; backoffMs?: number; timeoutMs?: number } = {}) {
+  /**
+   * `allowedHosts`: WEBHOOK_ALLOWED_HOSTS (unset: the development default, localhost allowed);
+   * `dns`: names the worker's resolver answers itself (a name whose address changed since the
+   * subscription was made, as in DNS rebinding); every other name goes to the system resolver.
+   */
+  function start(prefix: string, overrides: { attempts?: number; backoffMs?: number; timeoutMs?: number; allowedHosts?: string; dns?: Record<string, string> } = {}) {
+    const dns = overrides.dns ?? {};
     return startNotifications(
       {
         REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -62,9 +69,15 @@ describe('notifications', () => {
         WEBHOOK_TIMEOUT_MS: overrides.timeoutMs ?? 2000,
         DELIVERY_ATTEMPTS: overrides.attempts ?? 3,
         DELIVERY_BACKOFF_MS: overrides.backoffMs ?? 50,
+        NODE_ENV: 'test',
+        WEBHOOK_ALLOWED_HOSTS: overrides.allowedHosts,
       },
       db.dataSource,
       (m, d) => process.env.DEBUG_NOTIFY && console.log(m, d),
+      {
+        resolveHost: async (host: string) =>
+          dns[host] ? [{ address: dns[host], family: dns[host].includes(':') ? 6 : 4 }] : lookup(host, { all: true, verbatim: true }),
+      },
     );
   }
 
@@ -140,7 +153,7 @@ describe('notifications', () => {
       const letters = await until(() => dead.getJobs(['waiting']), (jobs) => jobs.length >= 2, 30_000);
       expect(letters.map((j) => j.data.queue)).toEqual([QueueName.Webhooks, QueueName.Webhooks]);
       expect(letters.map((j) => j.data.attempts)).toEqual([3, 3]);
-      expect(letters.map((j) => j.data.failedReason).sort()).toEqual([expect.stringMatching(/aborted|timeout/i), 'webhook answered 500'].sort());
+      expect(letters.map((j) => j.data.failedReason).sort()).toEqual(['webhook answered 500', 'webhook timeout: no answer within 300 ms']);
 
       const tries = failing.received.filter((h) => h.body.includes(event.id));
       expect(tries).toHaveLength(3);
@@ -154,6 +167,138 @@ describe('notifications', () => {
       for (const hook of hooks) await hook.deactivate();
       await failing.stop();
       await hanging.stop();
+    }
+  });
+
+  it('never connects to a webhook target that is not allowed, even one whose name resolves there only at delivery', async () => {
+    const receiver = await startWebhookReceiver();
+    const port = new URL(receiver.url).port;
+    // Subscriptions made before the rule (or whose name pointed elsewhere when they were made).
+    const hooks = [
+      await subscribe(`http://hooks.rebinding.test:${port}/hooks`, ['task.delegated']), // resolves to 127.0.0.1 now
+      await subscribe(`http://[::ffff:127.0.0.1]:${port}/hooks`, ['task.delegated']),
+      await subscribe(`http://169.254.169.254/latest/meta-data/`, ['task.delegated']),
+      await subscribe(`http://hooks.internal.test:${port}/hooks`, ['task.delegated']), // resolves to a private address
+    ];
+    const prefix = `n5-${randomUUID().slice(0, 6)}`;
+    const notifications = start(prefix, { attempts: 3, backoffMs: 50, timeoutMs: 1000, allowedHosts: 'none', dns: { 'hooks.rebinding.test': '127.0.0.1', 'hooks.internal.test': '10.20.30.40' } });
+    const dead = new Queue<DeadLetterJobData>(QueueName.DeadLetters, { connection: { port: redisPort }, prefix });
+    try {
+      const event = await announce('task.delegated', [finance.id]);
+      const letters = await until(() => dead.getJobs(['waiting']), (jobs) => jobs.length >= hooks.length, 20_000);
+      expect(letters).toHaveLength(hooks.length);
+      for (const letter of letters) {
+        expect(letter.data.failedReason).toMatch(/not allowed/);
+        // Nothing about the inside of the network: no address, no port, no "refused" or "timeout".
+        expect(letter.data.failedReason).not.toMatch(/127\.0\.0\.1|10\.20|169\.254|refused|timeout|abort/i);
+        expect(letter.data.failedReason).not.toContain(port);
+        // Not retried: the target will not become allowed by trying again.
+        expect(letter.data.attempts).toBe(1);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(receiver.received.filter((h) => h.body.includes(event.id))).toHaveLength(0);
+    } finally {
+      await notifications.close();
+      await dead.close();
+      for (const hook of hooks) await hook.deactivate();
+      await receiver.stop();
+    }
+  });
+
+  it('connects to the address it checked when the admin allows it, and reports failures without network detail', async () => {
+    const receiver = await startWebhookReceiver();
+    const port = new URL(receiver.url).port;
+    const closed = await freePort();
+    const delivered = await subscribe(`http://hooks.allowed.test:${port}/hooks`, ['task.cancelled']);
+    const refused = await subscribe(`http://127.0.0.1:${closed}/hooks`, ['task.cancelled']);
+    const prefix = `n6-${randomUUID().slice(0, 6)}`;
+    const notifications = start(prefix, { attempts: 2, backoffMs: 50, allowedHosts: '127.0.0.1', dns: { 'hooks.allowed.test': '127.0.0.1' } });
+    const dead = new Queue<DeadLetterJobData>(QueueName.DeadLetters, { connection: { port: redisPort }, prefix });
+    try {
+      const event = await announce('task.cancelled', [finance.id]);
+      const hooks = await until(() => receiver.received.filter((h) => h.body.includes(event.id)), (h) => h.length > 0);
+      expect(hooks).toHaveLength(1);
+      expect(hooks[0].headers.host).toBe(`hooks.allowed.test:${port}`);
+      const letters = await until(() => dead.getJobs(['waiting']), (jobs) => jobs.length > 0);
+      expect(letters.map((j) => j.data.failedReason)).toEqual(['webhook connection refused']);
+      expect(letters[0].data.attempts).toBe(2);
+    } finally {
+      await notifications.close();
+      await dead.close();
+      await delivered.deactivate();
+      await refused.deactivate();
+      await receiver.stop();
+    }
+  });
+
+  it('sends one e-mail with a stable Message-ID when its job is processed twice', async () => {
+    const prefix = `n7-${randomUUID().slice(0, 6)}`;
+    const notifications = start(prefix);
+    const email = new Queue(QueueName.Email, { connection: { port: redisPort }, prefix });
+    try {
+      const event = await announce('task.opened', [finance.id]);
+      const deliveryKey = `${event.id}.email.${finance.id}`;
+      const mails = await until(() => smtp.mails.filter((m) => m.subject?.includes(event.title)), (m) => m.length > 0);
+      expect(mails[0].messageId).toBe(`<${deliveryKey}@test>`);
+      // The same job processed again (BullMQ redelivers a job whose worker vanished after sending).
+      const again = await email.add('task.opened', { deliveryKey, to: finance.email, subject: `[rollplan] again ${event.title}`, text: 'x' }, { jobId: `again-${event.id}` });
+      await until(async () => (await email.getJob(again.id!))?.finishedOn, Boolean);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(smtp.mails.filter((m) => m.subject?.includes(event.title))).toHaveLength(1);
+      expect(await db.dataSource.getRepository(NotificationDeliveryEntity).findOneByOrFail({ key: deliveryKey })).toMatchObject({ channel: 'email', status: 'sent', tries: 1 });
+    } finally {
+      await email.close();
+      await notifications.close();
+    }
+  });
+
+  it('sends an e-mail again with the same Message-ID when the worker dies between sending and recording', async () => {
+    const prefix = `n8-${randomUUID().slice(0, 6)}`;
+    const tag = randomUUID().slice(0, 8);
+    const deliveryKey = `${randomUUID()}.email.${chair.id}`;
+    // The recording step fails once, as if the worker died right after the SMTP server took the mail.
+    const q = (sql: string) => db.dataSource.query(sql);
+    await q(`CREATE SEQUENCE crash_${tag}`);
+    await q(`CREATE FUNCTION crash_${tag}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.key = '${deliveryKey}' AND NEW.status = 'sent' AND nextval('crash_${tag}') = 1 THEN RAISE EXCEPTION 'worker died'; END IF;
+      RETURN NEW; END $$`);
+    await q(`CREATE TRIGGER crash_${tag} BEFORE INSERT OR UPDATE ON notification_deliveries FOR EACH ROW EXECUTE FUNCTION crash_${tag}()`);
+    const notifications = start(prefix, { attempts: 3, backoffMs: 50 });
+    const email = new Queue(QueueName.Email, { connection: { port: redisPort }, prefix });
+    try {
+      await email.add('task.reminder', { deliveryKey, to: chair.email, subject: `[rollplan] Reminder ${tag}`, text: 'x' }, { jobId: deliveryKey, attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+      const mails = await until(() => smtp.mails.filter((m) => m.subject?.includes(tag)), (m) => m.length >= 2);
+      await new Promise((r) => setTimeout(r, 300));
+      // At least once: the second mail is a duplicate a receiving system can recognise (and most drop).
+      expect(smtp.mails.filter((m) => m.subject?.includes(tag)).map((m) => m.messageId)).toEqual([`<${deliveryKey}@test>`, `<${deliveryKey}@test>`]);
+      expect(mails[0].headers.get('x-rollplan-delivery')).toBe(deliveryKey);
+      expect(await db.dataSource.getRepository(NotificationDeliveryEntity).findOneByOrFail({ key: deliveryKey })).toMatchObject({ status: 'sent', tries: 2 });
+    } finally {
+      await email.close();
+      await notifications.close();
+      await q(`DROP TRIGGER crash_${tag} ON notification_deliveries`);
+      await q(`DROP FUNCTION crash_${tag}()`);
+      await q(`DROP SEQUENCE crash_${tag}`);
+    }
+  });
+
+  it('sends an e-mail whose earlier try died mid-send once, with the same Message-ID', async () => {
+    const prefix = `n9-${randomUUID().slice(0, 6)}`;
+    const tag = randomUUID().slice(0, 8);
+    const deliveryKey = `${randomUUID()}.email.${finance.id}`;
+    // What a worker killed during the SMTP conversation leaves: the intent, still `sending`.
+    await db.dataSource.getRepository(NotificationDeliveryEntity).insert({ key: deliveryKey, channel: 'email', status: 'sending' });
+    const notifications = start(prefix);
+    const email = new Queue(QueueName.Email, { connection: { port: redisPort }, prefix });
+    try {
+      await email.add('task.opened', { deliveryKey, to: finance.email, subject: `[rollplan] Redelivered ${tag}`, text: 'x' }, { jobId: deliveryKey });
+      await until(() => smtp.mails.filter((m) => m.subject?.includes(tag)), (m) => m.length > 0);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(smtp.mails.filter((m) => m.subject?.includes(tag)).map((m) => m.messageId)).toEqual([`<${deliveryKey}@test>`]);
+      expect(await db.dataSource.getRepository(NotificationDeliveryEntity).findOneByOrFail({ key: deliveryKey })).toMatchObject({ status: 'sent', tries: 2 });
+    } finally {
+      await email.close();
+      await notifications.close();
     }
   });
 

@@ -96,6 +96,9 @@ export async function startTestSystem(
       WEBHOOK_TIMEOUT_MS: 1000,
       DELIVERY_ATTEMPTS: Number(overrides.DELIVERY_ATTEMPTS ?? 2),
       DELIVERY_BACKOFF_MS: 100,
+      // The worker applies the same webhook allow-list as the API under test.
+      NODE_ENV: config.NODE_ENV,
+      ...(config.WEBHOOK_ALLOWED_HOSTS ? { WEBHOOK_ALLOWED_HOSTS: config.WEBHOOK_ALLOWED_HOSTS } : {}),
     },
     appData,
     () => undefined,

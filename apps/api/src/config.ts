@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULTS, databaseEnv, parseEnv, port, queueEnv, redisEnv, runtimeEnv, temporalEnv } from '@rollplan/config';
+import { webhookAllowedHostsSetting } from '@rollplan/domain';
 
 /** Development-only signing secret; production refuses it (see below). */
 export const DEV_JWT_SECRET = 'rollplan-development-secret-not-for-production';
@@ -22,6 +23,11 @@ const apiEnv = z
     TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** Failed logins per account per minute before 429. */
     LOGIN_MAX_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100).default(5),
+    /**
+     * Non-public webhook targets allowed (comma-separated host, host:port, IP, [IPv6]:port, CIDR; `none`).
+     * Unset: localhost in development and test, nothing in production. See webhookAllowList().
+     */
+    WEBHOOK_ALLOWED_HOSTS: webhookAllowedHostsSetting,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET === DEV_JWT_SECRET || env.JWT_SECRET.length < 32)) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { databaseEnv, parseEnv, queueEnv, redisEnv, runtimeEnv, temporalEnv } from '@rollplan/config';
+import { webhookAllowedHostsSetting } from '@rollplan/domain';
 
 const workerEnv = z.object({
   ...temporalEnv,
@@ -16,6 +17,11 @@ const workerEnv = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   DELIVERY_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   DELIVERY_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+  /**
+   * Non-public webhook targets allowed (comma-separated host, host:port, IP, [IPv6]:port, CIDR; `none`).
+   * Unset: localhost in development and test, nothing in production. See webhookAllowList().
+   */
+  WEBHOOK_ALLOWED_HOSTS: webhookAllowedHostsSetting,
 });
 export type WorkerConfig = z.infer<typeof workerEnv>;
 

@@ -5,3 +5,4 @@ export * from './identity';
 export * from './tasks';
 export * from './plan';
 export * from './monitoring';
+export * from './webhook-targets';

@@ -3,10 +3,11 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource, IsNull } from 'typeorm';
-import { DomainError, ErrorCode, type Actor, type CreateWebhookRequest } from '@rollplan/domain';
+import { DomainError, ErrorCode, webhookAllowList, type Actor, type CreateWebhookRequest, type WebhookAllowList } from '@rollplan/domain';
 import { NotificationEntity, WebhookSubscriptionEntity, appendAudit } from '@rollplan/db';
 import { QueueName } from '@rollplan/workflows';
 import { API_CONFIG, type ApiConfig } from '../config';
+import { webhookTargetProblem } from './webhook-target';
 
 interface DeadLetter {
   queue: string;
@@ -20,11 +21,14 @@ interface DeadLetter {
 @Injectable()
 export class NotificationsService implements OnApplicationShutdown {
   private readonly queues: Map<string, Queue>;
+  /** Non-public webhook targets the admin allows (WEBHOOK_ALLOWED_HOSTS). */
+  private readonly webhookAllowList: WebhookAllowList;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(API_CONFIG) config: ApiConfig,
   ) {
+    this.webhookAllowList = webhookAllowList(config.WEBHOOK_ALLOWED_HOSTS, config.NODE_ENV);
     const redis = new URL(config.REDIS_URL);
     const connection = { host: redis.hostname, port: Number(redis.port || 6379), enableOfflineQueue: false, maxRetriesPerRequest: 1 };
     this.queues = new Map(
@@ -63,6 +67,9 @@ export class NotificationsService implements OnApplicationShutdown {
   }
 
   async createWebhook(actor: Actor, request: CreateWebhookRequest) {
+    // Loopback, private, link-local … targets only if the admin allowed them (checked again at every delivery).
+    const problem = await webhookTargetProblem(request.url, this.webhookAllowList);
+    if (problem) throw new DomainError(ErrorCode.ValidationFailed, 'invalid request: url', [{ path: 'url', message: problem }]);
     const id = randomUUID();
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
     await this.db.transaction(async (manager) => {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { createTransport } from 'nodemailer';
 import { In, type DataSource } from 'typeorm';
+import type { WebhookAllowList } from '@rollplan/domain';
 import { NotificationDeliveryEntity, NotificationEntity, UserEntity, WebhookSubscriptionEntity } from '@rollplan/db';
 import { QueueName } from '@rollplan/workflows';
 import type { DeadLetterJobData, EmailJobData, NotificationJobData, WebhookJobData } from './jobs';
+import { WebhookTargetRefused, postWebhook, type ResolveHost } from './webhook-delivery';
 import { signWebhook } from './webhook-signature';
 
 export interface NotificationOptions {
@@ -17,6 +19,10 @@ export interface NotificationOptions {
   smtpUrl?: string;
   mailFrom: string;
   webhookTimeoutMs: number;
+  /** Non-public webhook targets the admin allows (WEBHOOK_ALLOWED_HOSTS, see webhookAllowList()). */
+  webhookAllowList: WebhookAllowList;
+  /** How webhook host names are resolved (default: the system resolver). */
+  resolveHost?: ResolveHost;
   /** Tries per e-mail or webhook delivery before it is dead-lettered. */
   attempts: number;
   /** First retry delay; doubles each time. */
@@ -34,10 +40,21 @@ const SUBJECTS: Record<string, (p: Record<string, unknown>) => string> = {
 };
 
 /**
+ * The stable Message-ID of a notification mail: its delivery key (`<outbox id>.email.<user id>`)
+ * at the sender's domain. A mail sent again after a crash carries the same one.
+ */
+export function emailMessageId(deliveryKey: string, mailFrom: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(mailFrom)?.[1] ?? 'rollplan.invalid';
+  return `<${deliveryKey}@${domain}>`;
+}
+
+/**
  * The notification processors: fan-out of each outbox event to in-app rows, e-mails and
  * webhooks; then the e-mail and webhook deliveries, each retried with exponential backoff and
- * dead-lettered when its tries run out. A delivery records its key once sent and is skipped
- * when redelivered, so a job run twice sends once.
+ * dead-lettered when its tries run out. A webhook records its key once delivered and is skipped
+ * when redelivered. An e-mail records its intent (`sending`) before the SMTP call and `sent`
+ * after: a redelivered job whose mail is `sent` sends nothing; one still `sending` (the worker
+ * died mid-send, or between sending and recording) sends again with the same Message-ID.
  */
 export function startNotificationWorkers(options: NotificationOptions) {
   const { dataSource, connection, prefix, log = () => undefined } = options;
@@ -46,7 +63,7 @@ export function startNotificationWorkers(options: NotificationOptions) {
   const webhookQueue = new Queue<WebhookJobData>(QueueName.Webhooks, { connection, prefix });
   const deadLetters = new Queue<DeadLetterJobData>(QueueName.DeadLetters, { connection, prefix });
   const transport = options.smtpUrl ? createTransport(options.smtpUrl) : undefined;
-  const delivered = (key: string) => dataSource.getRepository(NotificationDeliveryEntity).existsBy({ key });
+  const delivered = (key: string) => dataSource.getRepository(NotificationDeliveryEntity).existsBy({ key, status: 'sent' });
   const markDelivered = (key: string, channel: string) =>
     dataSource.createQueryBuilder().insert().into(NotificationDeliveryEntity).values({ key, channel }).orIgnore().execute();
 
@@ -93,9 +110,26 @@ export function startNotificationWorkers(options: NotificationOptions) {
   const email = new Worker<EmailJobData>(
     QueueName.Email,
     async (job) => {
-      if (!transport || (await delivered(job.data.deliveryKey))) return;
-      await transport.sendMail({ from: options.mailFrom, to: job.data.to, subject: job.data.subject, text: job.data.text, headers: { 'X-Rollplan-Delivery': job.data.deliveryKey } });
-      await markDelivered(job.data.deliveryKey, 'email');
+      if (!transport) return;
+      const { deliveryKey } = job.data;
+      // The intent first: a new row, or one left `sending` by an earlier try, goes on to send
+      // (counting the try); a row already `sent` returns nothing and nothing is sent.
+      const begun: unknown[] = await dataSource.query(
+        `INSERT INTO notification_deliveries (key, channel, status, tries) VALUES ($1, 'email', 'sending', 1)
+         ON CONFLICT (key) DO UPDATE SET tries = notification_deliveries.tries + 1 WHERE notification_deliveries.status = 'sending'
+         RETURNING tries`,
+        [deliveryKey],
+      );
+      if (begun.length === 0) return;
+      await transport.sendMail({
+        from: options.mailFrom,
+        to: job.data.to,
+        subject: job.data.subject,
+        text: job.data.text,
+        messageId: emailMessageId(deliveryKey, options.mailFrom),
+        headers: { 'X-Rollplan-Delivery': deliveryKey },
+      });
+      await dataSource.getRepository(NotificationDeliveryEntity).update({ key: deliveryKey }, { status: 'sent' });
     },
     { connection, prefix },
   );
@@ -112,19 +146,28 @@ export function startNotificationWorkers(options: NotificationOptions) {
         .getOne();
       if (!sub?.active) return;
       const body = JSON.stringify(job.data.body);
-      const response = await fetch(sub.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-rollplan-event': job.data.event,
-          'x-rollplan-delivery': job.data.deliveryKey,
-          'x-rollplan-signature': signWebhook(sub.secret, body, Math.floor(Date.now() / 1000)),
-        },
-        body,
-        // A hanging receiver costs one timeout per try, never a workflow's time.
-        signal: AbortSignal.timeout(options.webhookTimeoutMs),
-      });
-      if (!response.ok) throw new Error(`webhook answered ${response.status}`);
+      let status: number;
+      try {
+        status = await postWebhook({
+          url: sub.url,
+          headers: {
+            'content-type': 'application/json',
+            'x-rollplan-event': job.data.event,
+            'x-rollplan-delivery': job.data.deliveryKey,
+            'x-rollplan-signature': signWebhook(sub.secret, body, Math.floor(Date.now() / 1000)),
+          },
+          body,
+          timeoutMs: options.webhookTimeoutMs,
+          allowList: options.webhookAllowList,
+          resolveHost: options.resolveHost,
+        });
+      } catch (error) {
+        // Trying again will not make the target allowed: dead-letter at once (an admin may retry
+        // it after changing WEBHOOK_ALLOWED_HOSTS).
+        if (error instanceof WebhookTargetRefused) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+      if (status < 200 || status > 299) throw new Error(`webhook answered ${status}`);
       await markDelivered(job.data.deliveryKey, 'webhook');
     },
     { connection, prefix },
@@ -133,8 +176,9 @@ export function startNotificationWorkers(options: NotificationOptions) {
   for (const [worker, queue] of [[email, QueueName.Email], [webhooks, QueueName.Webhooks]] as const) {
     worker.on('failed', (job: Job | undefined, error) => {
       if (!job) return;
-      log('delivery failed', { queue, jobId: job.id, attempt: job.attemptsMade, error: error.message });
-      if (job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      // The operator's log keeps the detail (addresses, error codes); dead letters do not.
+      log('delivery failed', { queue, jobId: job.id, attempt: job.attemptsMade, error: error.message, ...(error.cause ? { cause: String(error.cause) } : {}) });
+      if (job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError') {
         void deadLetters
           .add('dead', { queue, name: job.name, data: job.data, failedReason: error.message, attempts: job.attemptsMade }, { jobId: `dead.${job.id}.${Date.now()}` })
           .catch((e: unknown) => log('could not dead-letter', { jobId: job.id, error: String(e) }));

@@ -1,10 +1,16 @@
 import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
+import { webhookAllowList } from '@rollplan/domain';
 import { QueueName } from '@rollplan/workflows';
 import type { WorkerConfig } from '../config';
 import type { NotificationJobData } from './jobs';
 import { startNotificationWorkers } from './notification.processors';
 import { OutboxRelay } from './outbox-relay';
+import type { ResolveHost } from './webhook-delivery';
+
+/** What startNotifications reads of the worker's config; unset WEBHOOK_ALLOWED_HOSTS and NODE_ENV take the config's defaults. */
+export type NotificationsConfig = Pick<WorkerConfig, 'REDIS_URL' | 'QUEUE_PREFIX' | 'SMTP_URL' | 'MAIL_FROM' | 'OUTBOX_POLL_MS' | 'WEBHOOK_TIMEOUT_MS' | 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS'> &
+  Partial<Pick<WorkerConfig, 'WEBHOOK_ALLOWED_HOSTS' | 'NODE_ENV'>>;
 
 /** BullMQ connection options for a `redis://` URL (workers wait for Redis rather than fail). */
 export function redisConnection(url: string) {
@@ -12,8 +18,13 @@ export function redisConnection(url: string) {
   return { host: redis.hostname, port: Number(redis.port || 6379), ...(redis.password ? { password: decodeURIComponent(redis.password) } : {}), maxRetriesPerRequest: null };
 }
 
-/** The outbox relay and the notification processors, as the worker runs them. */
-export function startNotifications(config: Pick<WorkerConfig, 'REDIS_URL' | 'QUEUE_PREFIX' | 'SMTP_URL' | 'MAIL_FROM' | 'OUTBOX_POLL_MS' | 'WEBHOOK_TIMEOUT_MS' | 'DELIVERY_ATTEMPTS' | 'DELIVERY_BACKOFF_MS'>, dataSource: DataSource, log: (message: string, data?: Record<string, unknown>) => void) {
+/** The outbox relay and the notification processors, as the worker runs them. `resolveHost`: how webhook host names resolve (tests). */
+export function startNotifications(
+  config: NotificationsConfig,
+  dataSource: DataSource,
+  log: (message: string, data?: Record<string, unknown>) => void,
+  { resolveHost }: { resolveHost?: ResolveHost } = {},
+) {
   const redis = new URL(config.REDIS_URL);
   const base = { host: redis.hostname, port: Number(redis.port || 6379), ...(redis.password ? { password: decodeURIComponent(redis.password) } : {}) };
   // The relay's producer fails fast while Redis is down (rows stay in the outbox); workers wait for it.
@@ -27,6 +38,8 @@ export function startNotifications(config: Pick<WorkerConfig, 'REDIS_URL' | 'QUE
     smtpUrl: config.SMTP_URL,
     mailFrom: config.MAIL_FROM,
     webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    webhookAllowList: webhookAllowList(config.WEBHOOK_ALLOWED_HOSTS, config.NODE_ENV ?? 'development'),
+    resolveHost,
     attempts: config.DELIVERY_ATTEMPTS,
     backoffMs: config.DELIVERY_BACKOFF_MS,
     log,

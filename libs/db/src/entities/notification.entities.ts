@@ -17,10 +17,19 @@ export class WebhookSubscriptionEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 
-/** One delivered notification (`<outbox id>.<channel>.<target>`): written after sending, checked before. */
+/**
+ * One notification delivery (`<outbox id>.<channel>.<target>`), checked before sending. A webhook
+ * writes it once delivered (`sent`); an e-mail writes it before the SMTP call (`sending`) and marks
+ * it `sent` once the mail server took the mail.
+ */
 @Entity({ name: 'notification_deliveries' })
 export class NotificationDeliveryEntity {
   @PrimaryColumn('text') key!: string;
   @Column('text') channel!: string;
+  /** `sending`: a send began and was not recorded as finished (the mail may or may not be out); `sent`. */
+  @Column('text', { default: 'sent' }) status!: 'sending' | 'sent';
+  /** Sends begun: more than 1 means the same mail (same Message-ID) may have gone out more than once. */
+  @Column('integer', { default: 1 }) tries!: number;
+  /** When the row was written: the delivery, or for an e-mail its first try. */
   @CreateDateColumn({ name: 'delivered_at', type: 'timestamptz' }) deliveredAt!: Date;
 }
