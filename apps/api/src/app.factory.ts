@@ -5,7 +5,8 @@ import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { AppModule } from './app.module';
 import { assertEveryRouteHasAccessRule } from './auth/route-table';
-import { jsonBodyParser } from './common/body-parser';
+import { answerParserErrors, jsonBodyParser } from './common/body-parser';
+import { declareErrorResponses } from './common/openapi-errors';
 import type { ApiConfig } from './config';
 
 /** Builds the API as main.ts runs it and the e2e tests drive it. */
@@ -19,6 +20,7 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
   assertEveryRouteHasAccessRule(app);
   app.useLogger(app.get(Logger));
   app.use(...jsonBodyParser(config.API_BODY_LIMIT));
+  answerParserErrors(app.getHttpServer());
   app.disable('x-powered-by');
   app.enableShutdownHooks();
 
@@ -31,6 +33,6 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token from POST /auth/login, or an API token (rpat_…)' })
       .build(),
   );
-  SwaggerModule.setup('docs', app, cleanupOpenApiDoc(document), { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, declareErrorResponses(cleanupOpenApiDoc(document)), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

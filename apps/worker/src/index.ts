@@ -1,5 +1,5 @@
 export { createPlanningWorker, WORKFLOWS_PATH, type PlanningWorkerOptions } from './worker';
-export { createActivities } from './activities';
+export { createActivities, failOnUnwritableData } from './activities';
 export { loadWorkerConfig, type WorkerConfig } from './config';
 export * from './notifications';
 export { startMonitoringJobs } from './monitoring/monitoring.processors';

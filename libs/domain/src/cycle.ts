@@ -117,7 +117,9 @@ export const extendContributionSchema = z.strictObject({
   dueAt: z.iso.datetime({ offset: true }),
   reason: z.string().trim().min(1, 'must not be empty').max(2000),
 });
-export const diffQuerySchema = z.strictObject({ from: z.coerce.number().int().min(1), to: z.coerce.number().int().min(1) });
+/** A plan version number (stored as a 32-bit integer; no cycle comes near the bound). */
+export const versionNumber = z.coerce.number().int().min(1).max(100_000);
+export const diffQuerySchema = z.strictObject({ from: versionNumber, to: versionNumber });
 
 /** `POST /cycles/:id/changes`: a change to the plan in force, as a whole new plan, and why. */
 export const proposeChangeSchema = z.strictObject({

@@ -13,6 +13,7 @@ export const ErrorCode = {
   Unauthenticated: 'unauthenticated',
   Forbidden: 'forbidden',
   PayloadTooLarge: 'payload_too_large',
+  UnsupportedMediaType: 'unsupported_media_type',
   RateLimited: 'rate_limited',
   ServiceUnavailable: 'service_unavailable',
   Internal: 'internal',
@@ -35,4 +36,23 @@ export class DomainError extends Error {
     super(message);
     this.name = 'DomainError';
   }
+}
+
+/** A NUL or an unpaired UTF-16 surrogate: text PostgreSQL cannot store (and UTF-8 cannot encode). */
+const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The paths of every string in `value` (keys included) that cannot be stored as text, so the
+ * edge refuses them with 400 instead of an activity failing on them for ever.
+ */
+export function unstorableTextPaths(value: unknown, path: string[] = []): string[] {
+  if (typeof value === 'string') return UNSTORABLE_TEXT.test(value) ? [path.join('.') || '(root)'] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => unstorableTextPaths(item, [...path, String(i)]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...(UNSTORABLE_TEXT.test(key) ? [[...path, key].join('.')] : []),
+      ...unstorableTextPaths(item, [...path, key]),
+    ]);
+  }
+  return [];
 }

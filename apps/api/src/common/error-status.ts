@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   [ErrorCode.Conflict]: 409,
   [ErrorCode.IdempotencyKeyReused]: 409,
   [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.Internal]: 500,
   [ErrorCode.ServiceUnavailable]: 503,

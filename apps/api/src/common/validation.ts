@@ -1,7 +1,7 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { createZodValidationPipe } from 'nestjs-zod';
 import { ZodError } from 'zod';
-import { DomainError, ErrorCode } from '@rollplan/domain';
+import { DomainError, ErrorCode, unstorableTextPaths } from '@rollplan/domain';
 
 /** Turns a zod error into a 400 naming every bad field by its path. */
 export function fromZodError(error: unknown): DomainError {
@@ -33,6 +33,15 @@ export class GlobalValidationPipe implements PipeTransform {
 
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'custom') return value;
+    // Text PostgreSQL cannot store is refused here, for every body, query and path parameter.
+    const unstorable = unstorableTextPaths(value);
+    if (unstorable.length > 0) {
+      throw new DomainError(
+        ErrorCode.ValidationFailed,
+        `invalid request: ${unstorable.join(', ')}`,
+        unstorable.map((path) => ({ path, message: 'must not contain a NUL character or an unpaired surrogate' })),
+      );
+    }
     return this.zod.transform(value, metadata);
   }
 }

@@ -4,12 +4,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createZodDto } from 'nestjs-zod';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { ApiScope, DomainError, ErrorCode, Role, diffPlans, diffQuerySchema } from '@rollplan/domain';
+import { ApiScope, DomainError, ErrorCode, Role, diffPlans, diffQuerySchema, versionNumber } from '@rollplan/domain';
 import { CycleEntity, PlanVersionEntity } from '@rollplan/db';
 import { Roles } from '../auth/auth.decorators';
 
 class CycleParamDto extends createZodDto(z.strictObject({ cycleId: z.uuid('must be a UUID') })) {}
-class VersionParamDto extends createZodDto(z.strictObject({ cycleId: z.uuid('must be a UUID'), version: z.coerce.number().int().min(1) })) {}
+class VersionParamDto extends createZodDto(z.strictObject({ cycleId: z.uuid('must be a UUID'), version: versionNumber })) {}
 class DiffQueryDto extends createZodDto(diffQuerySchema) {}
 
 const EVERY_ROLE = Object.values(Role);
