@@ -138,6 +138,18 @@ describe('people and tokens', () => {
     expect(audit.actorRoles).toEqual(['admin']);
   });
 
+  it('keeps an access token issued before a deactivation dead after the reactivation', async () => {
+    const user = await newUser();
+    const before = (await request(system.baseUrl).post('/auth/login').send({ email: user.email, password: user.password }).expect(200)).body;
+    await admin.post(`/users/${user.id}/deactivate`).expect(200);
+    // Past the second of the deactivation: tokens carry their issue time in seconds.
+    await new Promise((r) => setTimeout(r, 1100));
+    await admin.post(`/users/${user.id}/reactivate`).expect(200);
+    await request(system.baseUrl).get('/auth/me').auth(before.accessToken, { type: 'bearer' }).expect(401);
+    const after = (await request(system.baseUrl).post('/auth/login').send({ email: user.email, password: user.password }).expect(200)).body;
+    await request(system.baseUrl).get('/auth/me').auth(after.accessToken, { type: 'bearer' }).expect(200);
+  });
+
   it('lets a scoped API token read cycles and nothing else, until revoked', async () => {
     const created = await admin
       .post('/api-tokens')

@@ -44,14 +44,16 @@ export class AuthGuard implements CanActivate {
   }
 
   private async userActor(token: string): Promise<Actor> {
-    let userId: string;
+    let claims: { sub: string; iat?: number };
     try {
-      userId = this.tokens.verifyAccessToken(token).sub;
+      claims = this.tokens.verifyAccessToken(token);
     } catch {
       throw new DomainError(ErrorCode.Unauthenticated, 'access token is invalid or expired');
     }
-    const user = await this.db.getRepository(UserEntity).findOneBy({ id: userId });
-    if (!user?.active) throw new DomainError(ErrorCode.Unauthenticated, 'access token is invalid or expired');
+    const user = await this.db.getRepository(UserEntity).findOneBy({ id: claims.sub });
+    // A token issued before a deactivation stays dead after the reactivation (iat has second precision).
+    const revoked = user?.tokensValidAfter && (claims.iat ?? 0) * 1000 <= user.tokensValidAfter.getTime();
+    if (!user?.active || revoked) throw new DomainError(ErrorCode.Unauthenticated, 'access token is invalid or expired');
     // Roles come from the database, not the token: a change of roles takes effect at once.
     return { userId: user.id, roles: user.roles, unitId: user.unitId, via: 'user' };
   }

@@ -103,7 +103,9 @@ export class PeopleService {
     const changed = await this.db.transaction(async (manager) => {
       const user = await this.requireUser(manager, id);
       if (!user.active) return false;
-      await manager.getRepository(UserEntity).update({ id }, { active: false, deactivatedAt: new Date() });
+      const now = new Date();
+      // Tokens issued until now stay dead, even once the user is reactivated.
+      await manager.getRepository(UserEntity).update({ id }, { active: false, deactivatedAt: now, tokensValidAfter: now });
       await revokeSessions(manager, id);
       await manager.getRepository(ApiTokenEntity).update({ userId: id, revokedAt: IsNull() }, { revokedAt: new Date() });
       await appendAudit(manager, { actor, action: 'user.deactivated', subjectType: 'user', subjectId: id });

@@ -33,6 +33,8 @@ export class UserEntity {
   unit?: OrgUnitEntity | null;
   @Column('boolean', { default: true }) active!: boolean;
   @Column('timestamptz', { name: 'deactivated_at', nullable: true }) deactivatedAt!: Date | null;
+  /** Access tokens issued before it are refused, even after a reactivation (set on deactivation). */
+  @Column('timestamptz', { name: 'tokens_valid_after', nullable: true }) tokensValidAfter!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
