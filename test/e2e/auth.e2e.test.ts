@@ -204,3 +204,28 @@ describe('people and tokens', () => {
     await expect(system.db.dataSource.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
   });
 });
+
+// Failed logins throttled per client address too, and audited in bounded form (issue 14, item 6).
+describe('failed logins from one address', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem({ TRUST_PROXY: 'loopback', LOGIN_MAX_FAILURES_PER_ADDRESS_PER_MINUTE: '10' });
+  });
+  afterAll(() => system?.stop());
+
+  it('answers 429 after the address’s limit whatever the accounts, keeps the audit bounded, and spares other addresses', async () => {
+    const from = (address: string) => request(system.baseUrl).post('/auth/login').set('X-Forwarded-For', address);
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i++) statuses.push((await from('203.0.113.7').send({ email: `nobody-${i}@rollplan.example`, password: 'wrong password' })).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(new Set(statuses.slice(10))).toEqual(new Set([429]));
+    const refused = await from('203.0.113.7').send({ email: DEMO.admin, password: DEMO_PASSWORD }).expect(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+
+    const records = await system.db.dataSource.getRepository(AuditLogEntity).find({ where: [{ action: 'auth.login_failed' }, { action: 'auth.login_throttled' }] });
+    expect(records.map((r) => r.action).sort()).toEqual(['auth.login_failed', 'auth.login_failed', 'auth.login_failed', 'auth.login_throttled']);
+    expect(records.find((r) => r.action === 'auth.login_throttled')).toMatchObject({ subjectId: '203.0.113.7', data: { failures: 10 } });
+
+    await from('198.51.100.9').send({ email: DEMO.admin, password: DEMO_PASSWORD }).expect(200);
+  });
+});

@@ -22,6 +22,8 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
   app.use(...jsonBodyParser(config.API_BODY_LIMIT));
   answerParserErrors(app.getHttpServer());
   app.disable('x-powered-by');
+  // Behind a reverse proxy the client address (login throttling) is the proxy's X-Forwarded-For.
+  if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -23,6 +23,10 @@ const apiEnv = z
     TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
     /** Failed logins per account per minute before 429. */
     LOGIN_MAX_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100).default(5),
+    /** Failed logins per client address per minute (whatever the accounts) before 429. */
+    LOGIN_MAX_FAILURES_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(20),
+    /** Express's `trust proxy`: set it (e.g. `1`, or `loopback`) behind a reverse proxy so the client address is the proxy's X-Forwarded-For. */
+    TRUST_PROXY: z.string().optional(),
     /**
      * Non-public webhook targets allowed (comma-separated host, host:port, IP, [IPv6]:port, CIDR; `none`).
      * Unset: localhost in development and test, nothing in production. See webhookAllowList().

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Ip } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@rollplan/domain';
 import { PeopleService } from '../people/people.service';
@@ -18,8 +18,8 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange e-mail and password for an access token and a refresh token' })
-  login(@Body() body: LoginDto): Promise<TokenPair> {
-    return this.auth.login(body);
+  login(@Body() body: LoginDto, @Ip() address: string): Promise<TokenPair> {
+    return this.auth.login(body, address);
   }
 
   @Post('refresh')

@@ -6,7 +6,7 @@ import { DataSource, IsNull, type Repository } from 'typeorm';
 import { DomainError, ErrorCode, type LoginRequest } from '@rollplan/domain';
 import { RefreshTokenEntity, UserEntity, appendAudit } from '@rollplan/db';
 import { API_CONFIG, type ApiConfig } from '../config';
-import { LoginThrottle } from './login-throttle';
+import { AUDITED_FAILURES_PER_ADDRESS, LoginThrottle } from './login-throttle';
 import { TokenService } from './token.service';
 
 export interface TokenPair {
@@ -32,8 +32,8 @@ export class AuthService {
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  async login({ email, password }: LoginRequest): Promise<TokenPair> {
-    await this.throttle.assertAllowed(email);
+  async login({ email, password }: LoginRequest, address = 'unknown'): Promise<TokenPair> {
+    await this.throttle.assertAllowed(email, address);
     const user = await this.db
       .getRepository(UserEntity)
       .createQueryBuilder('u')
@@ -42,13 +42,14 @@ export class AuthService {
       .getOne();
     const passwordOk = await argon2.verify(user?.passwordHash ?? (await this.decoyHash), password);
     if (!user || !passwordOk || !user.active) {
-      await this.throttle.recordFailure(email);
-      await appendAudit(this.db.manager, {
-        actor: null,
-        action: 'auth.login_failed',
-        subjectType: 'account',
-        subjectId: email,
-      });
+      const failures = await this.throttle.recordFailure(email, address);
+      // Bounded: the first few failures from an address one by one, then one record when its
+      // throttle trips — nobody can grow the audit log without signing in.
+      if (failures <= AUDITED_FAILURES_PER_ADDRESS) {
+        await appendAudit(this.db.manager, { actor: null, action: 'auth.login_failed', subjectType: 'account', subjectId: email, data: { address } });
+      } else if (failures === this.throttle.addressLimit) {
+        await appendAudit(this.db.manager, { actor: null, action: 'auth.login_throttled', subjectType: 'address', subjectId: address, data: { failures, lastAccount: email } });
+      }
       throw new DomainError(ErrorCode.Unauthenticated, BAD_CREDENTIALS);
     }
     await this.throttle.reset(email);

@@ -38,6 +38,9 @@ export class ErrorFilter implements ExceptionFilter {
       // An outage, not a bug: one line, no stack per request; the client is told when to retry.
       this.logger.warn(`${body.message} (${exception instanceof Error ? exception.message : String(exception)})`);
       response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    } else if (status === HttpStatus.TOO_MANY_REQUESTS) {
+      const seconds = body.details.find((d) => d.path === 'retryAfterSeconds')?.message;
+      if (seconds) response.setHeader('Retry-After', seconds);
     } else if (status >= 500) {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
