@@ -1,5 +1,6 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { Client } from 'pg';
 import { postgresBinDir } from './paths';
@@ -30,12 +31,15 @@ const SUPERUSER = 'rollplan';
  * Runs a PostgreSQL cluster from Debian's server binaries. PostgreSQL refuses to run as
  * root, so as root every command runs as the `postgres` user, who must own the folder.
  */
-export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
+export async function startPostgres(requested: PostgresOptions): Promise<RunningPostgres> {
   const bin = postgresBinDir();
   const asRoot = userInfo().uid === 0;
   const pg = (tool: string, args: string[]) =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
 
+  const placed = postgresPlacement(requested.dataDir);
+  if (placed.movedBecause) console.log(`PostgreSQL's cluster is kept in ${placed.dataDir} (${placed.movedBecause})`);
+  const options = { ...requested, dataDir: placed.dataDir, logFile: placed.movedBecause ? join(dirname(placed.dataDir), 'postgres.log') : requested.logFile };
   mkdirSync(options.dataDir, { recursive: true });
   if (asRoot) {
     const { uid, gid } = postgresIds();
@@ -124,4 +128,35 @@ function postgresIds(): { uid: number; gid: number } {
   const gid = Number(/gid=(\d+)/.exec(line)?.[1]);
   if (!Number.isFinite(uid) || !Number.isFinite(gid)) throw new Error('no postgres user: install PostgreSQL with scripts/setup.mjs');
   return { uid, gid };
+}
+
+/**
+ * Where the cluster lives. As root, PostgreSQL runs as the `postgres` user, who must reach its
+ * folder: a clone under a private directory (root's home, any `mktemp -d`, both mode 700) is out
+ * of its reach. Then the cluster goes to /var/lib/rollplan/<hash of the requested folder>, the
+ * same place on every start of that folder, and the requested folder is left as it is.
+ */
+export function postgresPlacement(dataDir: string): { dataDir: string; movedBecause?: string } {
+  if (userInfo().uid !== 0) return { dataDir };
+  const blocked = firstUntraversable(resolve(dataDir));
+  if (!blocked) return { dataDir };
+  const home = join('/var/lib/rollplan', createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16));
+  mkdirSync(home, { recursive: true, mode: 0o755 });
+  writeFileSync(join(home, 'FOR'), `${resolve(dataDir)}\n`);
+  return { dataDir: join(home, 'postgres'), movedBecause: `the postgres user cannot enter ${blocked}` };
+}
+
+/** The first existing ancestor of `path` that others (the `postgres` user) cannot traverse. */
+function firstUntraversable(path: string): string | undefined {
+  const parts = path.split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join('/')}`;
+    if (!existsSync(dir)) return undefined;
+    const { mode, uid } = statSync(dir);
+    const postgresUid = postgresIds().uid;
+    const traversable = uid === postgresUid ? (mode & 0o100) !== 0 : (mode & 0o001) !== 0;
+    // The folder PostgreSQL owns itself is chowned to it later; its parents must let it through.
+    if (!traversable && i < parts.length) return dir;
+  }
+  return undefined;
 }

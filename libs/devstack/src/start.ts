@@ -8,6 +8,7 @@ import { acquireLock } from './lock';
 import { isListening, waitUntil } from './net';
 import { DEFAULT_DATA_DIR, REPO_ROOT } from './paths';
 import { run, startProcess } from './process';
+import { postgresPlacement } from './postgres';
 import { startStack, type RunningStack } from './stack';
 import { supervise, type Supervised } from './supervisor';
 
@@ -127,7 +128,7 @@ async function main(): Promise<number> {
 }
 
 async function busyPorts(env: z.infer<typeof startEnv>, dataDir: string) {
-  const ours = existsSync(join(dataDir, 'postgres', 'postmaster.pid'));
+  const ours = existsSync(join(postgresPlacement(join(dataDir, 'postgres')).dataDir, 'postmaster.pid'));
   const checks = [
     { port: env.API_PORT, what: 'API', hint: 'set API_PORT to another port', skip: false },
     { port: env.TEMPORAL_PORT, what: 'Temporal', hint: 'set TEMPORAL_PORT, or TEMPORAL_ADDRESS to use that server', skip: !!env.TEMPORAL_ADDRESS },
