@@ -216,7 +216,12 @@ describe('auditors: timeline, execution search, exports', () => {
     }
     expect(replayed).toBe(record.executions.length);
 
-    const csv = await auditor.get(`/cycles/${cycleId}/decisions.csv`).expect(200).expect('content-type', /text\/csv/);
+    // Chinese headers by default (with a BOM for spreadsheet programs), English on request.
+    const chinese = await auditor.get(`/cycles/${cycleId}/decisions.csv`).expect(200).expect('content-language', 'zh-CN');
+    expect(chinese.text.split('\n')[0]).toMatch(/^\uFEFF时间,类型,摘要,人员ID,人员,邮箱/);
+    await auditor.get(`/cycles/${cycleId}/decisions.csv`).set('Accept-Language', 'en-US,en;q=0.9').expect(200).expect('content-language', 'en');
+    expect((await auditor.get(`/cycles/${cycleId}/decisions.csv`).query({ lang: 'fr' }).expect(400)).body.details).toEqual([{ path: 'lang', message: 'must be one of: zh-CN, en' }]);
+    const csv = await auditor.get(`/cycles/${cycleId}/decisions.csv`).query({ lang: 'en' }).expect(200).expect('content-type', /text\/csv/);
     const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
     const decided = rows.filter((r) => r.type === 'decision' && r.actor_email);
     expect(decided.map((r) => [r.actor_email, r.task_kind, r.outcome, r.comment])).toEqual([

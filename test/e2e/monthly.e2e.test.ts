@@ -95,7 +95,10 @@ describe('the monthly loop through HTTP', () => {
     expect((await finance.put(actuals).send({ values: [{ kpiId: 'revenue-cny', value: 720 }] }).expect(409)).body.error).toBe('conflict');
     const html = await eventually(() => admin.get(`/cycles/${cycle.id}/periods/${open}/report.html`).then((r) => r), (r) => r.status === 200);
     expect(html.headers['content-type']).toMatch(/text\/html/);
-    expect(html.text).toContain(`Monthly report ${open}`);
+    // Chinese by default; English by ?lang= or Accept-Language.
+    expect([html.text, html.headers['content-language']]).toEqual([expect.stringContaining(`月度经营报告 ${open}`), 'zh-CN']);
+    expect((await admin.get(`/cycles/${cycle.id}/periods/${open}/report.html`).query({ lang: 'en' }).expect(200)).text).toContain(`Monthly report ${open}`);
+    expect((await admin.get(`/cycles/${cycle.id}/periods/${open}/report.html`).set('Accept-Language', 'en-GB').expect(200)).headers['content-language']).toBe('en');
     const xlsx = await admin.get(`/cycles/${cycle.id}/periods/${open}/report.xlsx`).buffer(true).expect(200);
     expect(xlsx.headers['content-type']).toMatch(/spreadsheetml/);
     const report = (await admin.get(`/cycles/${cycle.id}/periods/${open}/report`).expect(200)).body;

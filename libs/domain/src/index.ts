@@ -6,3 +6,4 @@ export * from './tasks';
 export * from './plan';
 export * from './monitoring';
 export * from './webhook-targets';
+export * from './report-labels';

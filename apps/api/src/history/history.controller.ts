@@ -5,8 +5,9 @@ import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { Role, pagingSchema } from '@rollplan/domain';
+import { Role, pagingSchema, reportLabels, type ReportLanguage } from '@rollplan/domain';
 import { Roles } from '../auth/auth.decorators';
+import { ApiLanguage, Language } from '../common/language';
 import { executionFilterSchema } from './execution-query';
 import { HistoryService } from './history.service';
 import { TimelineType } from './timeline';
@@ -102,13 +103,15 @@ export class HistoryController {
   @Get('cycles/:id/decisions.csv')
   @Roles(READERS)
   @ApiOperation({ summary: "A cycle's decisions as CSV: task outcomes with actor and comment, verdicts, plan versions, the planning office's acts" })
-  async decisions(@Param() { id }: CycleParamDto, @Res() res: Response): Promise<void> {
+  @ApiLanguage()
+  async decisions(@Param() { id }: CycleParamDto, @Language() language: ReportLanguage, @Res() res: Response): Promise<void> {
     const timeline = await this.history.timeline(id, { limit: Number.MAX_SAFE_INTEGER, offset: 0 });
-    res.status(200).type('text/csv; charset=utf-8').attachment(`cycle-${id}-decisions.csv`);
-    const csv = stringify({
-      header: true,
-      columns: ['at', 'type', 'summary', 'actor_id', 'actor_name', 'actor_email', 'actor_roles', 'via', 'task_id', 'task_kind', 'outcome', 'comment', 'reason', 'version', 'workflow_id', 'run_id', 'event_id', 'audit_record_id'],
-    });
+    res.status(200).type('text/csv; charset=utf-8').set('Content-Language', language).attachment(`cycle-${id}-decisions.csv`);
+    const labels = reportLabels(language);
+    const columns = ['at', 'type', 'summary', 'actor_id', 'actor_name', 'actor_email', 'actor_roles', 'via', 'task_id', 'task_kind', 'outcome', 'comment', 'reason', 'version', 'workflow_id', 'run_id', 'event_id', 'audit_record_id'];
+    // A byte-order mark, so spreadsheet programs read the Chinese headers as UTF-8.
+    if (language === 'zh-CN') res.write('\uFEFF');
+    const csv = stringify({ header: true, columns: columns.map((key) => ({ key, header: labels.csvHeader(key) })) });
     csv.pipe(res);
     for (const entry of timeline.items.filter((e) => DECISION_TYPES.has(e.type))) {
       const d = entry.details as Record<string, unknown>;

@@ -3,9 +3,10 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { ApiScope, DomainError, ErrorCode, Role, isPeriod, submitActualsSchema, type Actor } from '@rollplan/domain';
+import { ApiScope, DomainError, ErrorCode, Role, isPeriod, submitActualsSchema, type Actor, type ReportLanguage } from '@rollplan/domain';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator';
+import { ApiLanguage, Language } from '../common/language';
 import { PeriodsService } from './periods.service';
 
 const period = z.string().refine(isPeriod, 'must be a month, YYYY-MM');
@@ -81,19 +82,24 @@ export class PeriodsController {
 
   @Get(':period/report.html')
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
-  @ApiOperation({ summary: 'The rendered report (HTML), once the month has closed' })
-  async reportHtml(@Param() { id, period }: PeriodParamDto, @Res() res: Response) {
-    res.type('text/html; charset=utf-8').send(await this.periods.document(id, period, 'html'));
+  @ApiOperation({ summary: 'The rendered report (HTML), once the month has closed, in zh-CN or en' })
+  @ApiLanguage()
+  async reportHtml(@Param() { id, period }: PeriodParamDto, @Language() language: ReportLanguage, @Res() res: Response) {
+    const doc = await this.periods.document(id, period, 'html', language);
+    res.type('text/html; charset=utf-8').set('Content-Language', doc.language).send(doc.content);
   }
 
   @Get(':period/report.xlsx')
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
-  @ApiOperation({ summary: 'The rendered report (XLSX), once the month has closed' })
-  async reportXlsx(@Param() { id, period }: PeriodParamDto, @Res() res: Response) {
+  @ApiOperation({ summary: 'The rendered report (XLSX), once the month has closed, in zh-CN or en' })
+  @ApiLanguage()
+  async reportXlsx(@Param() { id, period }: PeriodParamDto, @Language() language: ReportLanguage, @Res() res: Response) {
+    const doc = await this.periods.document(id, period, 'xlsx', language);
     res
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .set('Content-Language', doc.language)
       .attachment(`report-${period}.xlsx`)
-      .send(await this.periods.document(id, period, 'xlsx'));
+      .send(doc.content);
   }
 
   @Post(':period/close')

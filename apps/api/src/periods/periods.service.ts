@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { DomainError, ErrorCode, type Actor, type SubmitActualsRequest } from '@rollplan/domain';
+import { DomainError, ErrorCode, type Actor, type ReportLanguage, type SubmitActualsRequest } from '@rollplan/domain';
 import { ActualImportEntity, CycleEntity, DocumentEntity, PeriodReviewEntity, buildMonthlyReport } from '@rollplan/db';
 import { QueueName, importJob, closePeriodSignal, extendPeriodSignal, periodStatusQuery, submitActualsUpdate, type PeriodStatus } from '@rollplan/workflows';
 import { API_CONFIG, type ApiConfig } from '../config';
@@ -60,11 +60,18 @@ export class PeriodsService implements OnApplicationShutdown {
     return (await buildMonthlyReport(this.db.manager, cycleId, period))!;
   }
 
-  async document(cycleId: string, period: string, format: 'html' | 'xlsx'): Promise<Buffer> {
+  /**
+   * A rendered report in a language, and the language it is in: reports rendered before v0.8
+   * exist only in English (format `html`/`xlsx`) and are served as they are.
+   */
+  async document(cycleId: string, period: string, format: 'html' | 'xlsx', language: ReportLanguage): Promise<{ content: Buffer; language: ReportLanguage }> {
     await this.review(cycleId, period);
-    const doc = await this.db.getRepository(DocumentEntity).findOneBy({ cycleId, period, kind: 'monthly_report', format });
-    if (!doc) throw new DomainError(ErrorCode.NotFound, 'the report is rendered when the period closes; not yet');
-    return doc.content;
+    const documents = this.db.getRepository(DocumentEntity);
+    const doc = await documents.findOneBy({ cycleId, period, kind: 'monthly_report', format: `${format}.${language}` });
+    if (doc) return { content: doc.content, language };
+    const legacy = await documents.findOneBy({ cycleId, period, kind: 'monthly_report', format });
+    if (!legacy) throw new DomainError(ErrorCode.NotFound, 'the report is rendered when the period closes; not yet');
+    return { content: legacy.content, language: 'en' };
   }
 
   async submitActuals(cycleId: string, period: string, body: SubmitActualsRequest, actor: Actor, idempotencyKey?: string): Promise<PeriodStatus> {

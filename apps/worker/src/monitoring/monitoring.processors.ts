@@ -1,7 +1,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
-import type { Actor, Role } from '@rollplan/domain';
+import { REPORT_LANGUAGES, type Actor, type Role } from '@rollplan/domain';
 import { ActualImportEntity, DocumentEntity, PeriodReviewEntity, UserEntity, buildMonthlyReport } from '@rollplan/db';
 import { QueueName, submitActualsUpdate } from '@rollplan/workflows';
 import type { ReportJobData } from '../activities';
@@ -28,10 +28,12 @@ export function startMonitoringJobs({ dataSource, temporal, connection, prefix, 
     async ({ data }) => {
       const report = await buildMonthlyReport(dataSource.manager, data.cycleId, data.period);
       if (!report) return;
-      const documents: [string, Buffer][] = [
-        ['html', Buffer.from(renderReportHtml(report), 'utf8')],
-        ['xlsx', await renderReportXlsx(report)],
-      ];
+      // Rendered once in every language at the close, so each stays the record of that month;
+      // stored as `<format>.<language>` (reports of before v0.8 are `html`/`xlsx`, in English).
+      const documents: [string, Buffer][] = [];
+      for (const language of REPORT_LANGUAGES) {
+        documents.push([`html.${language}`, Buffer.from(renderReportHtml(report, language), 'utf8')], [`xlsx.${language}`, await renderReportXlsx(report, language)]);
+      }
       for (const [format, content] of documents) {
         await dataSource
           .createQueryBuilder()

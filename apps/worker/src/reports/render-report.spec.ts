@@ -24,7 +24,7 @@ const report: MonthlyReport = {
 
 describe('monthly report rendering', () => {
   it('renders a self-contained, escaped HTML document with a row per KPI', () => {
-    const html = renderReportHtml(report);
+    const html = renderReportHtml(report, 'en');
     expect(html).toContain('<title>Monthly report 2027-03 — Group plan &lt;2027–2029&gt;</title>');
     expect(html.match(/<tr><td>/g)).toHaveLength(3 + 1 + 2);
     expect(html).toContain('<td class="status-off_track">off track</td>');
@@ -37,8 +37,8 @@ describe('monthly report rendering', () => {
 
   it('renders a workbook with a sheet per section and numbers as numbers', async () => {
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load((await renderReportXlsx(report)) as unknown as ExcelJS.Buffer);
-    expect(workbook.worksheets.map((w) => w.name)).toEqual(['KPIs', 'Causes', 'Actions', 'Decisions']);
+    await workbook.xlsx.load((await renderReportXlsx(report, 'en')) as unknown as ExcelJS.Buffer);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['KPIs', 'Causes', 'Corrective actions', 'Decisions']);
     const kpis = workbook.getWorksheet('KPIs')!;
     expect(kpis.getRow(1).values).toEqual([undefined, 'KPI', 'Owner', 'Unit', 'Target', 'Actual', 'Variance', 'Variance %', 'Status', 'Trend']);
     expect(kpis.rowCount).toBe(4);
@@ -46,6 +46,22 @@ describe('monthly report rendering', () => {
     expect(kpis.getCell('G2').value).toBe(-0.25);
     expect(kpis.getCell('G2').numFmt).toBe('0.0%');
     expect(kpis.getCell('E4').value).toBeNull();
-    expect(workbook.getWorksheet('Actions')!.rowCount).toBe(3);
+    expect(workbook.getWorksheet('Corrective actions')!.rowCount).toBe(3);
+  });
+
+  it('speaks Chinese by default: title, headings, column labels, status words, sheet names', async () => {
+    const html = renderReportHtml(report);
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('<title>月度经营报告 2027-03 — Group plan &lt;2027–2029&gt;</title>');
+    expect(html).toContain('<h2>纠偏措施</h2>');
+    expect(html).toContain('<th>责任单位</th>');
+    expect(html).toContain('<td class="status-off_track">偏离</td>');
+    expect(html).toContain('<td>执行不力</td>');
+    expect(html).not.toMatch(/Monthly report|Corrective actions|off track/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await renderReportXlsx(report)) as unknown as ExcelJS.Buffer);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['指标', '原因分析', '纠偏措施', '决策']);
+    expect(workbook.getWorksheet('指标')!.getRow(1).values).toEqual([undefined, '指标', '责任单位', '计量单位', '目标', '实际', '偏差', '偏差率', '状态', '趋势']);
+    expect(workbook.getWorksheet('指标')!.getCell('H2').value).toBe('偏离');
   });
 });

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { MonthlyReport } from '@rollplan/domain';
+import { reportLabels, type MonthlyReport, type ReportLanguage } from '@rollplan/domain';
 
 const DASH = '—';
 
@@ -15,34 +15,37 @@ function percent(value: number | null): string {
   return value === null ? DASH : `${(Math.round(value * 1000) / 10).toFixed(1)} %`;
 }
 
-const words = (value: string) => value.replace(/_/g, ' ');
-
-function table(headers: string[], rows: string[][]): string {
-  if (rows.length === 0) return '<p>None.</p>';
+function table(headers: string[], rows: string[][], none: string): string {
+  if (rows.length === 0) return `<p>${escapeHtml(none)}</p>`;
   return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.join('')}</tr>`).join('')}</tbody></table>`;
 }
 const cell = (value: unknown, className?: string) => `<td${className ? ` class="${className}"` : ''}>${escapeHtml(value)}</td>`;
 
-/** The report as one self-contained HTML document, for the operations meeting. */
-export function renderReportHtml(report: MonthlyReport): string {
-  const title = `Monthly report ${report.period} — ${report.cycleTitle}`;
+/** The report as one self-contained HTML document, for the operations meeting, in `language`. */
+export function renderReportHtml(report: MonthlyReport, language: ReportLanguage = 'zh-CN'): string {
+  const l = reportLabels(language);
+  const c = l.columns;
+  const title = l.title(report.period, report.cycleTitle);
   const kpis = table(
-    ['KPI', 'Owner', 'Unit', 'Target', 'Actual', 'Variance', 'Variance %', 'Status', 'Trend'],
-    report.kpis.map((k) => [cell(k.name), cell(k.ownerUnit), cell(k.unit), cell(number(k.target)), cell(number(k.actual)), cell(number(k.variance)), cell(percent(k.variancePct)), cell(words(k.status), `status-${k.status}`), cell(words(k.trend))]),
+    [c.kpi, c.owner, c.unit, c.target, c.actual, c.variance, c.variancePct, c.status, c.trend],
+    report.kpis.map((k) => [cell(k.name), cell(k.ownerUnit), cell(k.unit), cell(number(k.target)), cell(number(k.actual)), cell(number(k.variance)), cell(percent(k.variancePct)), cell(l.value(k.status), `status-${k.status}`), cell(l.value(k.trend))]),
+    l.none,
   );
   const causes = table(
-    ['KPI', 'Owner', 'Cause', 'Analysis', 'Status'],
-    report.causes.map((c) => [cell(c.kpiId), cell(c.ownerUnit), cell(c.category ? words(c.category) : DASH), cell(c.narrative ?? DASH), cell(c.status)]),
+    [c.kpi, c.owner, c.cause, c.analysis, c.status],
+    report.causes.map((x) => [cell(x.kpiId), cell(x.ownerUnit), cell(x.category ? l.value(x.category) : DASH), cell(x.narrative ?? DASH), cell(l.value(x.status))]),
+    l.none,
   );
   const actions = table(
-    ['Action', 'Owner', 'Due', 'KPI / initiative', 'Status', 'Since'],
-    report.actions.map((a) => [cell(a.what), cell(a.ownerUnit), cell(a.dueAt.slice(0, 10)), cell(a.kpiId ?? a.initiativeId ?? DASH), cell(a.status), cell(a.fromPeriod)]),
+    [c.action, c.owner, c.due, c.kpiOrInitiative, c.status, c.since],
+    report.actions.map((a) => [cell(a.what), cell(a.ownerUnit), cell(a.dueAt.slice(0, 10)), cell(a.kpiId ?? a.initiativeId ?? DASH), cell(l.value(a.status)), cell(a.fromPeriod)]),
+    l.none,
   );
-  const decisions = report.decisions.length === 0 ? '<p>None.</p>' : `<ul>${report.decisions.map((d) => `<li>${escapeHtml(d.at.slice(0, 16).replace('T', ' '))} · ${escapeHtml(d.by ?? 'rollplan')}: ${escapeHtml(d.what)}</li>`).join('')}</ul>`;
+  const decisions = report.decisions.length === 0 ? `<p>${escapeHtml(l.none)}</p>` : `<ul>${report.decisions.map((d) => `<li>${escapeHtml(d.at.slice(0, 16).replace('T', ' '))} · ${escapeHtml(d.by ?? l.rollplan)}: ${escapeHtml(d.what)}</li>`).join('')}</ul>`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<html lang="${language}"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>
-body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
+body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2rem;color:#222}
 table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}
 th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}
 th{background:#f3f3f3}
@@ -50,17 +53,19 @@ th{background:#f3f3f3}
 </style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p>Plan version ${escapeHtml(report.version)} · ${escapeHtml(words(report.status))} · generated ${escapeHtml(report.generatedAt)}</p>
-<h2>KPIs</h2>${kpis}
-<h2>Causes</h2>${causes}
-<h2>Corrective actions</h2>${actions}
-<h2>Decisions</h2>${decisions}
+<p>${escapeHtml(l.planVersion)} ${escapeHtml(report.version)} · ${escapeHtml(l.value(report.status))} · ${escapeHtml(l.generated)} ${escapeHtml(report.generatedAt)}</p>
+<h2>${escapeHtml(l.sections.kpis)}</h2>${kpis}
+<h2>${escapeHtml(l.sections.causes)}</h2>${causes}
+<h2>${escapeHtml(l.sections.actions)}</h2>${actions}
+<h2>${escapeHtml(l.sections.decisions)}</h2>${decisions}
 </body></html>
 `;
 }
 
-/** The report as a workbook: one sheet per section, numbers as numbers. */
-export async function renderReportXlsx(report: MonthlyReport): Promise<Buffer> {
+/** The report as a workbook in `language`: one sheet per section, numbers as numbers. */
+export async function renderReportXlsx(report: MonthlyReport, language: ReportLanguage = 'zh-CN'): Promise<Buffer> {
+  const l = reportLabels(language);
+  const c = l.columns;
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'rollplan';
   const sheet = (name: string, columns: { header: string; key: string; width: number; numFmt?: string }[], rows: Record<string, unknown>[]) => {
@@ -68,53 +73,53 @@ export async function renderReportXlsx(report: MonthlyReport): Promise<Buffer> {
     ws.columns = columns.map(({ header, key, width }) => ({ header, key, width }));
     ws.getRow(1).font = { bold: true };
     for (const row of rows) ws.addRow(row);
-    columns.forEach((c, i) => c.numFmt && (ws.getColumn(i + 1).numFmt = c.numFmt));
+    columns.forEach((column, i) => column.numFmt && (ws.getColumn(i + 1).numFmt = column.numFmt));
   };
   sheet(
-    'KPIs',
+    l.sections.kpis,
     [
-      { header: 'KPI', key: 'name', width: 28 },
-      { header: 'Owner', key: 'ownerUnit', width: 24 },
-      { header: 'Unit', key: 'unit', width: 10 },
-      { header: 'Target', key: 'target', width: 12 },
-      { header: 'Actual', key: 'actual', width: 12 },
-      { header: 'Variance', key: 'variance', width: 12 },
-      { header: 'Variance %', key: 'variancePct', width: 12, numFmt: '0.0%' },
-      { header: 'Status', key: 'status', width: 12 },
-      { header: 'Trend', key: 'trend', width: 12 },
+      { header: c.kpi, key: 'name', width: 28 },
+      { header: c.owner, key: 'ownerUnit', width: 24 },
+      { header: c.unit, key: 'unit', width: 10 },
+      { header: c.target, key: 'target', width: 12 },
+      { header: c.actual, key: 'actual', width: 12 },
+      { header: c.variance, key: 'variance', width: 12 },
+      { header: c.variancePct, key: 'variancePct', width: 12, numFmt: '0.0%' },
+      { header: c.status, key: 'status', width: 12 },
+      { header: c.trend, key: 'trend', width: 12 },
     ],
-    report.kpis.map((k) => ({ ...k, status: words(k.status), trend: words(k.trend) })),
+    report.kpis.map((k) => ({ ...k, status: l.value(k.status), trend: l.value(k.trend) })),
   );
   sheet(
-    'Causes',
+    l.sections.causes,
     [
-      { header: 'KPI', key: 'kpiId', width: 20 },
-      { header: 'Owner', key: 'ownerUnit', width: 24 },
-      { header: 'Cause', key: 'category', width: 20 },
-      { header: 'Analysis', key: 'narrative', width: 60 },
-      { header: 'Status', key: 'status', width: 12 },
+      { header: c.kpi, key: 'kpiId', width: 20 },
+      { header: c.owner, key: 'ownerUnit', width: 24 },
+      { header: c.cause, key: 'category', width: 20 },
+      { header: c.analysis, key: 'narrative', width: 60 },
+      { header: c.status, key: 'status', width: 12 },
     ],
-    report.causes.map((c) => ({ ...c, category: c.category ? words(c.category) : null })),
+    report.causes.map((x) => ({ ...x, category: x.category ? l.value(x.category) : null, status: l.value(x.status) })),
   );
   sheet(
-    'Actions',
+    l.sections.actions,
     [
-      { header: 'Action', key: 'what', width: 40 },
-      { header: 'Owner', key: 'ownerUnit', width: 24 },
-      { header: 'Due', key: 'dueAt', width: 12 },
-      { header: 'KPI', key: 'kpiId', width: 16 },
-      { header: 'Initiative', key: 'initiativeId', width: 16 },
-      { header: 'Status', key: 'status', width: 12 },
-      { header: 'Since', key: 'fromPeriod', width: 10 },
+      { header: c.action, key: 'what', width: 40 },
+      { header: c.owner, key: 'ownerUnit', width: 24 },
+      { header: c.due, key: 'dueAt', width: 12 },
+      { header: c.kpi, key: 'kpiId', width: 16 },
+      { header: c.initiative, key: 'initiativeId', width: 16 },
+      { header: c.status, key: 'status', width: 12 },
+      { header: c.since, key: 'fromPeriod', width: 10 },
     ],
-    report.actions.map((a) => ({ ...a, dueAt: a.dueAt.slice(0, 10) })),
+    report.actions.map((a) => ({ ...a, dueAt: a.dueAt.slice(0, 10), status: l.value(a.status) })),
   );
   sheet(
-    'Decisions',
+    l.sections.decisions,
     [
-      { header: 'When', key: 'at', width: 22 },
-      { header: 'Who', key: 'by', width: 24 },
-      { header: 'What', key: 'what', width: 60 },
+      { header: c.when, key: 'at', width: 22 },
+      { header: c.who, key: 'by', width: 24 },
+      { header: c.what, key: 'what', width: 60 },
     ],
     report.decisions,
   );
