@@ -1,8 +1,20 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Actor } from '@rollplan/domain';
+import type { DataSource } from 'typeorm';
+import { seedDemoOrganization } from '@rollplan/api';
+import { OrgUnitEntity, UserEntity } from '@rollplan/db';
+import type { Actor, Role } from '@rollplan/domain';
 import { completeTaskUpdate, tasksQuery, type CycleSetup, type TaskState } from '@rollplan/workflows';
+
+/** Seeds the demo organization and fills `people` (by e-mail name) and `units` (by code). */
+export async function seedDemoPeople(dataSource: DataSource, people: Record<string, Actor>, units: Record<string, string>): Promise<void> {
+  await seedDemoOrganization(dataSource);
+  for (const u of await dataSource.getRepository(UserEntity).find()) {
+    people[u.email.split('@')[0]] = { userId: u.id, roles: u.roles as Role[], unitId: u.unitId, via: 'user' };
+  }
+  for (const unit of await dataSource.getRepository(OrgUnitEntity).find()) units[unit.code] = unit.id;
+}
 
 /** Helpers that act on a cycle on the time-skipping server the way its people would. */
 export function cycleDriver(env: () => TestWorkflowEnvironment, people: Record<string, Actor>, units: Record<string, string>) {

@@ -43,6 +43,13 @@ export function samplePlan(units: { finance: string; customer: string }, startYe
   };
 }
 
+/** The sample plan for `startYear`… whose first year's revenue target is `monthly` a month. */
+export function planWithMonthlyRevenue(units: { finance: string; customer: string }, startYear: number, monthly: number): PlanContent {
+  const plan = samplePlan(units, startYear);
+  plan.kpis[0].targets[0] = { year: startYear, target: monthly * 12, monthly: Array(12).fill(monthly) };
+  return plan;
+}
+
 /** A contribution payload for a center's area. */
 export function contributionFor(area: string): Record<string, string> {
   const text = (what: string) => `${what}: analysed for 2027–2029`;

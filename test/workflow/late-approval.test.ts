@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { seedDemoOrganization } from '@rollplan/api';
-import { OrgUnitEntity, TaskEntity, UserEntity } from '@rollplan/db';
-import { cycleWorkflowId, formatPeriod, type Actor, type PlanContent, type Role } from '@rollplan/domain';
+import { TaskEntity } from '@rollplan/db';
+import { cycleWorkflowId, formatPeriod, type Actor, type PlanContent } from '@rollplan/domain';
 import {
   WorkflowType,
   backfillPeriodUpdate,
@@ -12,8 +11,8 @@ import {
   submitRolledPlanUpdate,
   type PlanningCycleInput,
 } from '@rollplan/workflows';
-import { cycleDriver } from '../support/cycle-driver';
-import { contributionFor, samplePlan } from '../support/plans';
+import { cycleDriver, seedDemoPeople } from '../support/cycle-driver';
+import { contributionFor, planWithMonthlyRevenue } from '../support/plans';
 import { useWorkflowTestBed } from '../support/temporal';
 
 const DAY = 86_400_000;
@@ -28,19 +27,9 @@ describe('a plan approved in November of its first year (time-skipping)', () => 
   const units: Record<string, string> = {};
   const { demoSetup, until, openOf, complete, sleepUntil, approveRound, failureOf } = cycleDriver(() => bed.env, people, units);
 
-  beforeAll(async () => {
-    await seedDemoOrganization(bed.db.dataSource);
-    for (const u of await bed.db.dataSource.getRepository(UserEntity).find()) {
-      people[u.email.split('@')[0]] = { userId: u.id, roles: u.roles as Role[], unitId: u.unitId, via: 'user' };
-    }
-    for (const unit of await bed.db.dataSource.getRepository(OrgUnitEntity).find()) units[unit.code] = unit.id;
-  });
+  beforeAll(() => seedDemoPeople(bed.db.dataSource, people, units));
 
-  function plan(startYear: number, monthly: number): PlanContent {
-    const content = samplePlan({ finance: units['finance'], customer: units['customer'] }, startYear);
-    content.kpis[0].targets[0] = { year: startYear, target: monthly * 12, monthly: Array(12).fill(monthly) };
-    return content;
-  }
+  const plan = (startYear: number, monthly: number): PlanContent => planWithMonthlyRevenue({ finance: units['finance'], customer: units['customer'] }, startYear, monthly);
 
   it('skips the months already past, gives the month under review fresh due dates, and rolls the plan a year later', async () => {
     // The plan year after the test server's clock; the cycle starts on 10 November of it.

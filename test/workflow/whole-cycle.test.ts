@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { seedDemoOrganization } from '@rollplan/api';
 import { In } from 'typeorm';
-import { AuditLogEntity, OrgUnitEntity, PeriodReviewEntity, PlanVersionEntity, TaskEntity, UserEntity } from '@rollplan/db';
-import { addMonths, cycleWorkflowId, formatPeriod, periodStartUtc, type Actor, type PlanContent, type Role } from '@rollplan/domain';
+import { AuditLogEntity, PeriodReviewEntity, PlanVersionEntity, TaskEntity } from '@rollplan/db';
+import { addMonths, cycleWorkflowId, formatPeriod, periodStartUtc, type Actor, type PlanContent } from '@rollplan/domain';
 import {
   WorkflowType,
   cancelCycleUpdate,
@@ -17,10 +16,9 @@ import {
   submitRolledPlanUpdate,
   type PlanningCycleInput,
 } from '@rollplan/workflows';
-import { cycleDriver } from '../support/cycle-driver';
-import { contributionFor, samplePlan } from '../support/plans';
+import { cycleDriver, seedDemoPeople } from '../support/cycle-driver';
+import { contributionFor, planWithMonthlyRevenue } from '../support/plans';
 import { useWorkflowTestBed } from '../support/temporal';
-
 
 // Seed 000 §3.4–3.5 and the whole lifecycle on the time-skipping server: drafting and approval,
 // 36 months with actuals, two rolling adjustments (2028 on time, 2029 approved late), closure.
@@ -30,20 +28,9 @@ describe('a whole three-year cycle with two rolling adjustments (time-skipping)'
   const units: Record<string, string> = {};
   const { demoSetup, until, openOf, complete, sleepUntil, approveRound, failureOf } = cycleDriver(() => bed.env, people, units);
 
-  beforeAll(async () => {
-    await seedDemoOrganization(bed.db.dataSource);
-    for (const u of await bed.db.dataSource.getRepository(UserEntity).find()) {
-      people[u.email.split('@')[0]] = { userId: u.id, roles: u.roles as Role[], unitId: u.unitId, via: 'user' };
-    }
-    for (const unit of await bed.db.dataSource.getRepository(OrgUnitEntity).find()) units[unit.code] = unit.id;
-  });
+  beforeAll(() => seedDemoPeople(bed.db.dataSource, people, units));
 
-  /** A plan for `startYear`… whose first year's revenue target is `monthly` a month. */
-  function rolledPlan(startYear: number, monthly: number): PlanContent {
-    const plan = samplePlan({ finance: units['finance'], customer: units['customer'] }, startYear);
-    plan.kpis[0].targets[0] = { year: startYear, target: monthly * 12, monthly: Array(12).fill(monthly) };
-    return plan;
-  }
+  const rolledPlan = (startYear: number, monthly: number): PlanContent => planWithMonthlyRevenue({ finance: units['finance'], customer: units['customer'] }, startYear, monthly);
 
   /** The finance center's re-analysis, then the rolled plan through the committee. */
   async function rollTo(cycle: WorkflowHandle, year: number, monthly: number, approve: boolean) {
