@@ -38,9 +38,13 @@ describe('the worker killed at random moments', () => {
       stdio: 'ignore',
     });
   }
+  /** When the last kill happened, and how long each took until the next acknowledged request. */
+  let killedAt: number | undefined;
+  const takeovers: number[] = [];
   function killWorker() {
     worker?.kill('SIGKILL');
     kills += 1;
+    killedAt ??= Date.now();
     startWorker();
   }
 
@@ -66,6 +70,8 @@ describe('the worker killed at random moments', () => {
         if (chance() < 0.25) killWorker();
         const response = await call();
         if (response.status < 300) {
+          if (killedAt !== undefined) takeovers.push(Date.now() - killedAt);
+          killedAt = undefined;
           acknowledged.push({ taskId, key });
           return response;
         }
@@ -97,7 +103,8 @@ describe('the worker killed at random moments', () => {
     }
     worker?.kill('SIGKILL');
     startWorker();
-    console.log(`worker crash tier: ${kills} kill -9s across ${acknowledged.length} acknowledged requests`);
+    const sorted = [...takeovers].sort((a, b) => a - b);
+    console.log(`worker crash tier: ${kills} kill -9s across ${acknowledged.length} acknowledged requests; from a kill to the next acknowledged request: median ${sorted[Math.floor(sorted.length / 2)] ?? '-'} ms, max ${sorted.at(-1) ?? '-'} ms`);
     expect(kills).toBeGreaterThan(0);
 
     // No stuck cycle: every one reaches execution with version 1 in force.
