@@ -88,6 +88,7 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'GET /tasks/:id/comments': 'signed-in',
   'POST /tasks/:id/comments': ['admin', 'contributor', 'reviewer', 'chair'],
   'GET /notifications': 'signed-in',
+  'GET /notifications/stream': 'signed-in',
   'POST /notifications/:id/read': 'signed-in',
   'GET /webhooks': ['admin', 'auditor'],
   'POST /webhooks': ['admin'],
@@ -305,6 +306,7 @@ describe('role × endpoint matrix', () => {
     'GET /tasks/:id/comments': async (caller) => ({ path: `/tasks/${await taskFor(caller)}/comments` }),
     'POST /tasks/:id/comments': async (caller) => ({ path: `/tasks/${await taskFor(caller)}/comments`, body: { body: 'a note' } }),
     'GET /notifications': async () => ({ path: '/notifications' }),
+    'GET /notifications/stream': async () => ({ path: '/notifications/stream?maxSeconds=1' }),
     'POST /notifications/:id/read': async (caller) => {
       const taskId = await taskFor(caller);
       const holder = system.userIds[CALLERS[caller === 'anonymous' ? 'admin' : caller] as keyof typeof system.userIds];

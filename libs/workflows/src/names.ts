@@ -59,6 +59,9 @@ export const QueueName = {
   Reports: 'rollplan-reports',
 } as const;
 
+/** Redis channel on which the worker announces new in-app notifications to the API's streams. */
+export const notificationsChannel = (prefix: string) => `${prefix}:notifications:new`;
+
 /** A CSV import's job, as the API and the worker's sweeper queue it: the job id makes it one job. */
 export const importJob = (importId: string) =>
   ({ name: 'import', data: { importId }, opts: { jobId: `import.${importId}`, attempts: 5, backoff: { type: 'exponential' as const, delay: 1000 } } });

@@ -1,27 +1,71 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { Role, createWebhookSchema, listNotificationsQuerySchema, pagingSchema, type Actor } from '@rollplan/domain';
 import { Authenticated, CurrentActor, Roles } from '../auth/auth.decorators';
 import { IdParamDto } from '../people/people.dto';
 import { NotificationsService } from './notifications.service';
+import { NotificationStreams } from './notification-stream';
 
 class ListNotificationsQueryDto extends createZodDto(listNotificationsQuerySchema) {}
 class CreateWebhookDto extends createZodDto(createWebhookSchema) {}
 class PagingQueryDto extends createZodDto(pagingSchema) {}
+class StreamQueryDto extends createZodDto(z.strictObject({ maxSeconds: z.coerce.number().int().min(1).max(3600).default(300) })) {}
 class JobIdParamDto extends createZodDto(z.strictObject({ id: z.string().regex(/^[\w:.-]{1,300}$/, 'not a job id') })) {}
 
 @ApiTags('notifications')
 @Controller()
 export class NotificationsController {
-  constructor(private readonly notifications: NotificationsService) {}
+  constructor(
+    private readonly notifications: NotificationsService,
+    private readonly streams: NotificationStreams,
+  ) {}
 
   @Get('notifications')
   @Authenticated()
   @ApiOperation({ summary: 'My in-app notifications, newest first' })
   mine(@CurrentActor() actor: Actor, @Query() query: ListNotificationsQueryDto) {
     return this.notifications.mine(actor, query);
+  }
+
+  @Get('notifications/stream')
+  @Authenticated()
+  @ApiProduces('text/event-stream')
+  @ApiOperation({
+    summary:
+      'My new in-app notifications as server-sent events (`event: notification`, `id` a cursor to resume from with Last-Event-ID); the stream ends after maxSeconds (default 300), clients reconnect',
+  })
+  async stream(@CurrentActor() actor: Actor, @Query() { maxSeconds }: StreamQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no', Connection: 'keep-alive' });
+    res.flushHeaders();
+    res.write('retry: 3000\n\n');
+    const resumeFrom = Number(/^(\d+)-/.exec(req.header('last-event-id') ?? '')?.[1]);
+    // Without Last-Event-ID the stream starts now; with it, it first sends what was missed.
+    let cursor = Number.isFinite(resumeFrom) ? resumeFrom : Date.now();
+    let sending = Promise.resolve();
+    const send = () =>
+      (sending = sending.then(async () => {
+        for (const n of await this.streams.since(actor.userId, cursor).catch(() => [])) {
+          cursor = Math.max(cursor, Date.parse(n.createdAt));
+          res.write(`id: ${Date.parse(n.createdAt)}-${n.id}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`);
+        }
+      }));
+    const stop = this.streams.listen(actor.userId, send);
+    send();
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+    await new Promise<void>((resolve) => {
+      const end = setTimeout(resolve, maxSeconds * 1000);
+      req.on('close', () => {
+        clearTimeout(end);
+        resolve();
+      });
+    });
+    clearInterval(heartbeat);
+    stop();
+    await sending;
+    res.end();
   }
 
   @Post('notifications/:id/read')

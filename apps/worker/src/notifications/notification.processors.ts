@@ -4,7 +4,7 @@ import { createTransport } from 'nodemailer';
 import { In, type DataSource } from 'typeorm';
 import type { WebhookAllowList } from '@rollplan/domain';
 import { NotificationDeliveryEntity, NotificationEntity, UserEntity, WebhookSubscriptionEntity } from '@rollplan/db';
-import { QueueName } from '@rollplan/workflows';
+import { QueueName, notificationsChannel } from '@rollplan/workflows';
 import type { DeadLetterJobData, EmailJobData, NotificationJobData, WebhookJobData } from './jobs';
 import { WebhookTargetRefused, postWebhook, type ResolveHost } from './webhook-delivery';
 import { signWebhook } from './webhook-signature';
@@ -81,6 +81,11 @@ export function startNotificationWorkers(options: NotificationOptions) {
           .values(recipients.map((userId) => ({ id: randomUUID(), userId, event, title, taskId: (payload.taskId as string) ?? null, sourceId: outboxId })))
           .orIgnore()
           .execute();
+        // Tells the API's open notification streams whom to look up (best effort: a stream
+        // that misses it finds the row on its next reconnect).
+        // (BullMQ's client is an ioredis connection; its type names only what BullMQ uses.)
+        const redis = (await emailQueue.client) as unknown as { publish(channel: string, message: string): Promise<number> };
+        await redis.publish(notificationsChannel(prefix), JSON.stringify({ userIds: recipients })).catch(() => undefined);
       }
       if (transport && recipients.length > 0) {
         const users = await dataSource.getRepository(UserEntity).findBy({ id: In(recipients), active: true });
