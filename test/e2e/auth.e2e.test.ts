@@ -229,3 +229,43 @@ describe('failed logins from one address', () => {
     await from('198.51.100.9').send({ email: DEMO.admin, password: DEMO_PASSWORD }).expect(200);
   });
 });
+
+// The browser's sign-in (issue 15): the refresh token in an httpOnly, SameSite=Strict cookie
+// scoped to /auth; using it needs the CSRF header; logout everywhere ends every login.
+describe('browser sign-in with the refresh cookie', () => {
+  let system: TestSystem;
+  beforeAll(async () => {
+    system = await startTestSystem();
+  });
+  afterAll(() => system?.stop());
+  const cookieOf = (response: request.Response) => (response.headers['set-cookie'] as unknown as string[] | undefined)?.find((c) => c.startsWith('rollplan_refresh=')) ?? '';
+
+  it('keeps the refresh token out of the page, refreshes with the cookie and the CSRF header, and logs out everywhere', async () => {
+    const login = await request(system.baseUrl).post('/auth/login').set('X-Rollplan-Client', 'web').send({ email: DEMO.finance, password: DEMO_PASSWORD }).expect(200);
+    expect(login.body.refreshToken).toBeUndefined();
+    expect(login.body.accessToken).toEqual(expect.any(String));
+    const cookie = cookieOf(login);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\/auth/);
+    const jar = cookie.split(';')[0];
+
+    // Without the CSRF header the cookie is not enough (a cross-site form cannot set the header).
+    expect((await request(system.baseUrl).post('/auth/refresh').set('Cookie', jar).send({}).expect(403)).body.message).toMatch(/x-rollplan-csrf/);
+    const refreshed = await request(system.baseUrl).post('/auth/refresh').set('Cookie', jar).set('X-Rollplan-CSRF', '1').send({}).expect(200);
+    expect(refreshed.body.refreshToken).toBeUndefined();
+    const rotated = cookieOf(refreshed).split(';')[0];
+    expect(rotated).not.toBe(jar);
+    // The spent cookie again: reuse detected, the login revoked.
+    await request(system.baseUrl).post('/auth/refresh').set('Cookie', jar).set('X-Rollplan-CSRF', '1').send({}).expect(401);
+
+    // Two logins (browser and API client); logout everywhere ends both, access tokens included.
+    const browser = await request(system.baseUrl).post('/auth/login').set('X-Rollplan-Client', 'web').send({ email: DEMO.finance, password: DEMO_PASSWORD }).expect(200);
+    const api = (await request(system.baseUrl).post('/auth/login').send({ email: DEMO.finance, password: DEMO_PASSWORD }).expect(200)).body;
+    await new Promise((r) => setTimeout(r, 1100)); // past the second the tokens were issued in
+    const out = await request(system.baseUrl).post('/auth/logout').auth(browser.body.accessToken, { type: 'bearer' }).set('Cookie', cookieOf(browser).split(';')[0]).set('X-Rollplan-CSRF', '1').send({ everywhere: true }).expect(204);
+    expect(cookieOf(out)).toMatch(/rollplan_refresh=;/);
+    await request(system.baseUrl).post('/auth/refresh').send({ refreshToken: api.refreshToken }).expect(401);
+    await request(system.baseUrl).get('/auth/me').auth(api.accessToken, { type: 'bearer' }).expect(401);
+  });
+});

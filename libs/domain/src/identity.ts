@@ -93,10 +93,14 @@ export const loginSchema = z.strictObject({
 });
 export type LoginRequest = z.infer<typeof loginSchema>;
 
+/** `POST /auth/refresh`: the token in the body (API clients), or none when the browser's cookie carries it. */
 export const refreshSchema = z.strictObject({
-  refreshToken: z.string().min(20).max(200),
+  refreshToken: z.string().min(20).max(200).optional(),
 });
 export type RefreshRequest = z.infer<typeof refreshSchema>;
+
+/** `POST /auth/logout`: this login (body token or cookie), or `everywhere`: every login of the user. */
+export const logoutSchema = refreshSchema.extend({ everywhere: z.boolean().default(false) });
 
 export const createUserSchema = z.strictObject({
   email,

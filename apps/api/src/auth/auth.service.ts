@@ -107,6 +107,17 @@ export class AuthService {
     });
   }
 
+  /** Ends every login of the user (logout everywhere): all refresh tokens and access tokens revoked. */
+  async logoutEverywhere(userId: string): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      const now = new Date();
+      await manager.getRepository(RefreshTokenEntity).update({ userId, revokedAt: IsNull() }, { revokedAt: now });
+      // Access tokens already handed out die too (the guard checks their issue time).
+      await manager.getRepository(UserEntity).update({ id: userId }, { tokensValidAfter: now });
+      await appendAudit(manager, { actor: { userId, roles: [] }, action: 'auth.logout_everywhere', subjectType: 'user', subjectId: userId });
+    });
+  }
+
   private async issue(tokens: Repository<RefreshTokenEntity>, user: UserEntity, familyId: string): Promise<TokenPair> {
     const refreshToken = this.tokens.newOpaqueToken();
     const refreshExpiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
