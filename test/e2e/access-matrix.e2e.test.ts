@@ -64,6 +64,8 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'POST /org-units': ['admin'],
   'PATCH /org-units/:id': ['admin'],
   'GET /committee/members': 'signed-in',
+  'GET /directory': 'signed-in',
+  'GET /task-kinds': 'signed-in',
   'PUT /committee/members/:userId': ['admin'],
   'DELETE /committee/members/:userId': ['admin'],
   'POST /api-tokens': ['admin'],
@@ -272,6 +274,8 @@ describe('role × endpoint matrix', () => {
     'POST /org-units': async () => ({ path: '/org-units', body: { code: `sub-${unique()}`, name: 'Subsidiary', kind: 'subsidiary' } }),
     'PATCH /org-units/:id': async () => ({ path: `/org-units/${unitId}`, body: { name: `Finance ${unique()}` } }),
     'GET /committee/members': async () => ({ path: '/committee/members' }),
+    'GET /directory': async () => ({ path: '/directory' }),
+    'GET /task-kinds': async () => ({ path: '/task-kinds' }),
     'PUT /committee/members/:userId': async () => ({ path: `/committee/members/${targetUserId}` }),
     'DELETE /committee/members/:userId': async () => {
       const userId = await newUser();

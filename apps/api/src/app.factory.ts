@@ -1,6 +1,7 @@
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { AppModule } from './app.module';
@@ -8,6 +9,7 @@ import { assertEveryRouteHasAccessRule } from './auth/route-table';
 import { answerParserErrors, jsonBodyParser } from './common/body-parser';
 import { declareErrorResponses } from './common/openapi-errors';
 import type { ApiConfig } from './config';
+import { serveWebApp } from './web-app';
 
 /** Builds the API as main.ts runs it and the e2e tests drive it. */
 export async function createApp(config: ApiConfig): Promise<NestExpressApplication> {
@@ -26,6 +28,13 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
   if (config.TRUST_PROXY) app.set('trust proxy', /^\d+$/.test(config.TRUST_PROXY) ? Number(config.TRUST_PROXY) : config.TRUST_PROXY);
   app.enableShutdownHooks();
 
+  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+  serveWebApp(app);
+  return app;
+}
+
+/** The API's OpenAPI document, as /docs serves it and the web app's typed client is generated from. */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -35,6 +44,5 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token from POST /auth/login, or an API token (rpat_…)' })
       .build(),
   );
-  SwaggerModule.setup('docs', app, declareErrorResponses(cleanupOpenApiDoc(document)), { jsonDocumentUrl: 'docs/openapi.json' });
-  return app;
+  return declareErrorResponses(cleanupOpenApiDoc(document));
 }

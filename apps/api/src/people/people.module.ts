@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { CommitteeController, OrgUnitsController, UsersController } from './people.controllers';
+import { DirectoryController } from './directory.controller';
 import { PeopleService } from './people.service';
 
 @Module({
-  controllers: [UsersController, OrgUnitsController, CommitteeController],
+  controllers: [UsersController, OrgUnitsController, CommitteeController, DirectoryController],
   providers: [PeopleService],
   exports: [PeopleService],
 })
