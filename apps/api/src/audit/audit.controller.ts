@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createZodDto } from 'nestjs-zod';
 import { DataSource } from 'typeorm';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { Role, pagingSchema } from '@rollplan/domain';
 import { AuditLogEntity, verifyAuditLog } from '@rollplan/db';
 import { Roles } from '../auth/auth.decorators';
+import { AuditPageDto, AuditVerificationDto } from './audit.responses';
 
 class AuditQueryDto extends createZodDto(
   pagingSchema.extend({
@@ -28,6 +29,7 @@ export class AuditController {
   @Get()
   @Roles([Role.Auditor, Role.Admin])
   @ApiOperation({ summary: 'Audit records, oldest first (filters: actor, action, subject, time)' })
+  @ApiOkResponse({ type: AuditPageDto })
   async list(@Query() query: AuditQueryDto) {
     const qb = this.db.getRepository(AuditLogEntity).createQueryBuilder('a').orderBy('a.id', 'ASC').take(query.limit).skip(query.offset);
     if (query.actorId) qb.andWhere('a.actorId = :actorId', { actorId: query.actorId });
@@ -48,6 +50,7 @@ export class AuditController {
   @Get('verify')
   @Roles([Role.Auditor, Role.Admin])
   @ApiOperation({ summary: 'Recomputes the hash chain of the whole log: ok, records checked, the head, the first broken link' })
+  @ApiOkResponse({ type: AuditVerificationDto })
   async verify() {
     const result = await verifyAuditLog(this.db.manager);
     return {

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Inject, Ip, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode, type Actor } from '@rollplan/domain';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { PeopleService } from '../people/people.service';
 import { Authenticated, CurrentActor, Public } from './auth.decorators';
+import { UserViewDto } from '../people/people.responses';
 import { LoginDto, LogoutDto, RefreshDto } from './auth.dto';
+import { TokensDto } from './auth.responses';
 import { clearRefreshCookie, cookieToken, refreshCookieOf, setRefreshCookie, wantsCookie } from './refresh-cookie';
 import { AuthService, type TokenPair } from './auth.service';
 
@@ -32,6 +34,7 @@ export class AuthController {
   @ApiOperation({
     summary: 'Exchange e-mail and password for an access token and a refresh token; with `X-Rollplan-Client: web` the refresh token is set as an httpOnly cookie instead of returned',
   })
+  @ApiOkResponse({ type: TokensDto })
   async login(@Body() body: LoginDto, @Ip() address: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenPair | BrowserTokens> {
     return this.answer(req, res, await this.auth.login(body, address));
   }
@@ -40,6 +43,7 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Rotate a refresh token (from the body, or the cookie with X-Rollplan-CSRF: 1); reusing a spent one revokes the whole login' })
+  @ApiOkResponse({ type: TokensDto })
   async refresh(@Body() body: RefreshDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenPair | BrowserTokens> {
     const fromCookie = body.refreshToken ? undefined : cookieToken(req);
     const token = body.refreshToken ?? fromCookie;
@@ -51,6 +55,7 @@ export class AuthController {
   @Authenticated()
   @HttpCode(204)
   @ApiOperation({ summary: 'End this login (its refresh token from the body or the cookie), or every login of the user with `everywhere: true`' })
+  @ApiNoContentResponse({ description: 'signed out' })
   async logout(@Body() body: LogoutDto, @CurrentActor() actor: Actor, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     const token = body.refreshToken ?? cookieToken(req);
     if (body.everywhere) await this.auth.logoutEverywhere(actor.userId);
@@ -71,6 +76,7 @@ export class AuthController {
   @Get('me')
   @Authenticated()
   @ApiOperation({ summary: 'Who the token belongs to: user, roles, unit, committee membership' })
+  @ApiOkResponse({ type: UserViewDto })
   me(@CurrentActor() actor: Actor) {
     return this.people.getUser(actor.userId);
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   HealthCheckService,
@@ -14,6 +14,7 @@ import { Public } from '../auth/auth.decorators';
 import { REDIS } from '../infra/redis.module';
 import { TEMPORAL_CONNECTION } from '../infra/temporal.module';
 import { API_CONFIG, type ApiConfig } from '../config';
+import { HealthResultDto } from './health.responses';
 
 const PROBE_TIMEOUT_MS = 2000;
 /** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (the proto package is not an API dependency). */
@@ -35,8 +36,11 @@ export class HealthController {
 
   @Get()
   @Public()
-  @HealthCheck()
+  // Documented below (terminus's own documentation has no required fields and 3.0 nullables).
+  @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Temporal, PostgreSQL, Redis and a worker polling the task queue, each up or down; 200 only when all are up' })
+  @ApiOkResponse({ type: HealthResultDto, description: 'every service up' })
+  @ApiServiceUnavailableResponse({ type: HealthResultDto, description: 'a service down: it is named in `error`' })
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
     try {
       return await this.runChecks();

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
 import { createZodDto } from 'nestjs-zod';
@@ -10,6 +10,7 @@ import { Roles } from '../auth/auth.decorators';
 import { ApiLanguage, Language } from '../common/language';
 import { executionFilterSchema } from './execution-query';
 import { HistoryService } from './history.service';
+import { CycleExportDto, ExecutionPageDto, TimelineDto } from './history.responses';
 import { TimelineType } from './timeline';
 
 /** Auditors read; admins may read too. Nobody alters anything here. */
@@ -64,6 +65,7 @@ export class HistoryController {
     summary:
       "A cycle's timeline: every execution's history (cycle runs, months, requests) in business terms, merged with the audit log; filters: type, actor, unit, time; paged",
   })
+  @ApiOkResponse({ type: TimelineDto })
   timeline(@Param() { id }: CycleParamDto, @Query() query: TimelineQueryDto) {
     const iso = (value?: string) => (value ? new Date(value).toISOString() : undefined);
     return this.history.timeline(id, { types: query.type, actorId: query.actorId, unitId: query.unitId, from: iso(query.from), to: iso(query.to), limit: query.limit, offset: query.offset });
@@ -75,6 +77,7 @@ export class HistoryController {
     summary:
       'Workflow executions by cycle, procedure, plan year, month, status and unit (Temporal search attributes); the response names the list filter used, for `temporal workflow list --query`',
   })
+  @ApiOkResponse({ type: ExecutionPageDto })
   executions(@Query() { limit, pageToken, ...filter }: ExecutionsQueryDto) {
     return this.history.listExecutions(filter, limit, pageToken);
   }
@@ -85,6 +88,7 @@ export class HistoryController {
     summary:
       "A cycle's complete record as JSON, streamed: the cycle, its plan versions, its audit records and every execution's full history as `temporal workflow show --output json` prints it (replayable)",
   })
+  @ApiOkResponse({ type: CycleExportDto, description: 'one JSON document, sent as the attachment cycle-<id>.json' })
   async export(@Param() { id }: CycleParamDto, @Res() res: Response): Promise<void> {
     const cycle = await this.history.assertCycleExists(id);
     const [record, versions, audit] = await Promise.all([this.history.cycleRecord(id), this.history.planVersions(id), this.history.cycleAuditRows(id)]);
@@ -103,6 +107,11 @@ export class HistoryController {
   @Get('cycles/:id/decisions.csv')
   @Roles(READERS)
   @ApiOperation({ summary: "A cycle's decisions as CSV: task outcomes with actor and comment, verdicts, plan versions, the planning office's acts" })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description: 'UTF-8 CSV with a header row (labels in the report language; zh-CN with a byte-order mark), sent as the attachment cycle-<id>-decisions.csv',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
   @ApiLanguage()
   async decisions(@Param() { id }: CycleParamDto, @Language() language: ReportLanguage, @Res() res: Response): Promise<void> {
     const timeline = await this.history.timeline(id, { limit: Number.MAX_SAFE_INTEGER, offset: 0 });

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { Role, createWebhookSchema, listNotificationsQuerySchema, pagingSchema, type Actor } from '@rollplan/domain';
@@ -8,6 +8,7 @@ import { Authenticated, CurrentActor, Roles } from '../auth/auth.decorators';
 import { IdParamDto } from '../people/people.dto';
 import { NotificationsService } from './notifications.service';
 import { NotificationStreams } from './notification-stream';
+import { CreatedWebhookDto, DeadLetterPageDto, DeadLetterRetriedDto, NotificationPageDto, StreamedNotificationDto, WebhookDto } from './notifications.responses';
 
 class ListNotificationsQueryDto extends createZodDto(listNotificationsQuerySchema) {}
 class CreateWebhookDto extends createZodDto(createWebhookSchema) {}
@@ -16,6 +17,7 @@ class StreamQueryDto extends createZodDto(z.strictObject({ maxSeconds: z.coerce.
 class JobIdParamDto extends createZodDto(z.strictObject({ id: z.string().regex(/^[\w:.-]{1,300}$/, 'not a job id') })) {}
 
 @ApiTags('notifications')
+@ApiExtraModels(StreamedNotificationDto)
 @Controller()
 export class NotificationsController {
   constructor(
@@ -26,6 +28,7 @@ export class NotificationsController {
   @Get('notifications')
   @Authenticated()
   @ApiOperation({ summary: 'My in-app notifications, newest first' })
+  @ApiOkResponse({ type: NotificationPageDto })
   mine(@CurrentActor() actor: Actor, @Query() query: ListNotificationsQueryDto) {
     return this.notifications.mine(actor, query);
   }
@@ -33,6 +36,10 @@ export class NotificationsController {
   @Get('notifications/stream')
   @Authenticated()
   @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: 'server-sent events: `event: notification`, its `data` a StreamedNotificationDto as JSON, its `id` a cursor for Last-Event-ID; a `: keep-alive` comment every 15 s',
+    content: { 'text/event-stream': { schema: { type: 'string', description: `an event stream; each event's data: ${getSchemaPath(StreamedNotificationDto)}` } } },
+  })
   @ApiOperation({
     summary:
       'My new in-app notifications as server-sent events (`event: notification`, `id` a cursor to resume from with Last-Event-ID); the stream ends after maxSeconds (default 300), clients reconnect',
@@ -71,12 +78,14 @@ export class NotificationsController {
   @Post('notifications/:id/read')
   @Authenticated()
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'marked read' })
   async markRead(@CurrentActor() actor: Actor, @Param() { id }: IdParamDto): Promise<void> {
     await this.notifications.markRead(actor, id);
   }
 
   @Get('webhooks')
   @Roles([Role.Admin, Role.Auditor])
+  @ApiOkResponse({ type: [WebhookDto] })
   listWebhooks() {
     return this.notifications.listWebhooks();
   }
@@ -84,6 +93,7 @@ export class NotificationsController {
   @Post('webhooks')
   @Roles([Role.Admin])
   @ApiOperation({ summary: 'Subscribe a URL to events; the signing secret is in this response only' })
+  @ApiCreatedResponse({ type: CreatedWebhookDto })
   createWebhook(@CurrentActor() actor: Actor, @Body() body: CreateWebhookDto) {
     return this.notifications.createWebhook(actor, body);
   }
@@ -91,6 +101,7 @@ export class NotificationsController {
   @Delete('webhooks/:id')
   @Roles([Role.Admin])
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'deactivated: no more deliveries' })
   async deactivateWebhook(@CurrentActor() actor: Actor, @Param() { id }: IdParamDto): Promise<void> {
     await this.notifications.deactivateWebhook(actor, id);
   }
@@ -98,6 +109,7 @@ export class NotificationsController {
   @Get('dead-letters')
   @Roles([Role.Admin])
   @ApiOperation({ summary: 'Deliveries (e-mail, webhook) that used up their retries' })
+  @ApiOkResponse({ type: DeadLetterPageDto })
   deadLetters(@Query() query: PagingQueryDto) {
     return this.notifications.deadLetters(query.limit, query.offset);
   }
@@ -105,6 +117,7 @@ export class NotificationsController {
   @Post('dead-letters/:id/retry')
   @Roles([Role.Admin])
   @HttpCode(200)
+  @ApiOkResponse({ type: DeadLetterRetriedDto })
   retry(@CurrentActor() actor: Actor, @Param() { id }: JobIdParamDto) {
     return this.notifications.retryDeadLetter(actor, id);
   }

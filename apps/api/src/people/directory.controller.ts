@@ -1,20 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createZodDto } from 'nestjs-zod';
 import { DataSource } from 'typeorm';
-import { z } from 'zod';
 import { UserEntity } from '@rollplan/db';
 import { Authenticated } from '../auth/auth.decorators';
+import { DirectoryEntryDto } from './people.responses';
 import { PeopleService } from './people.service';
-
-const directoryEntrySchema = z.strictObject({
-  id: z.uuid(),
-  displayName: z.string(),
-  unitId: z.uuid().nullable(),
-  committeeMember: z.boolean(),
-});
-class DirectoryEntryDto extends createZodDto(directoryEntrySchema) {}
 
 /**
  * Colleagues by name and unit, for everyone signed in: who holds a task, whom to delegate to.

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Role, type Actor } from '@rollplan/domain';
 import { Authenticated, CurrentActor, Roles } from '../auth/auth.decorators';
 import { CreateOrgUnitDto, CreateUserDto, IdParamDto, ListUsersQueryDto, UpdateOrgUnitDto, UpdateUserDto, UserIdParamDto } from './people.dto';
+import { OrgUnitDto, UserPageDto, UserViewDto } from './people.responses';
 import { PeopleService } from './people.service';
 
 const ADMIN = [Role.Admin] as const;
@@ -16,6 +17,7 @@ export class UsersController {
   @Get()
   @Roles(PEOPLE_READERS)
   @ApiOperation({ summary: 'List users (filters: role, unitId, active)' })
+  @ApiOkResponse({ type: UserPageDto })
   list(@Query() query: ListUsersQueryDto) {
     return this.people.listUsers(query);
   }
@@ -23,12 +25,14 @@ export class UsersController {
   @Post()
   @Roles(ADMIN)
   @ApiOperation({ summary: 'Create a user' })
+  @ApiCreatedResponse({ type: UserViewDto })
   create(@Body() body: CreateUserDto, @CurrentActor() actor: Actor) {
     return this.people.createUser(body, actor);
   }
 
   @Get(':id')
   @Roles(PEOPLE_READERS)
+  @ApiOkResponse({ type: UserViewDto })
   get(@Param() { id }: IdParamDto) {
     return this.people.getUser(id);
   }
@@ -36,6 +40,7 @@ export class UsersController {
   @Patch(':id')
   @Roles(ADMIN)
   @ApiOperation({ summary: "Change a user's name, roles, unit or password (a new password ends their sessions)" })
+  @ApiOkResponse({ type: UserViewDto })
   update(@Param() { id }: IdParamDto, @Body() body: UpdateUserDto, @CurrentActor() actor: Actor) {
     return this.people.updateUser(id, body, actor);
   }
@@ -44,6 +49,7 @@ export class UsersController {
   @Roles(ADMIN)
   @HttpCode(200)
   @ApiOperation({ summary: 'Deactivate: no more logins, every token revoked, open work handed on' })
+  @ApiOkResponse({ type: UserViewDto })
   deactivate(@Param() { id }: IdParamDto, @CurrentActor() actor: Actor) {
     return this.people.deactivateUser(id, actor);
   }
@@ -51,6 +57,7 @@ export class UsersController {
   @Post(':id/reactivate')
   @Roles(ADMIN)
   @HttpCode(200)
+  @ApiOkResponse({ type: UserViewDto })
   reactivate(@Param() { id }: IdParamDto, @CurrentActor() actor: Actor) {
     return this.people.reactivateUser(id, actor);
   }
@@ -64,12 +71,14 @@ export class OrgUnitsController {
   @Get()
   @Authenticated()
   @ApiOperation({ summary: 'The org structure: planning office, functional centers, subsidiaries, committee' })
+  @ApiOkResponse({ type: [OrgUnitDto] })
   list() {
     return this.people.listUnits();
   }
 
   @Post()
   @Roles(ADMIN)
+  @ApiCreatedResponse({ type: OrgUnitDto })
   create(@Body() body: CreateOrgUnitDto, @CurrentActor() actor: Actor) {
     return this.people.createUnit(body, actor);
   }
@@ -77,6 +86,7 @@ export class OrgUnitsController {
   @Patch(':id')
   @Roles(ADMIN)
   @ApiOperation({ summary: "Rename a unit or set its head (the escalation target for the unit's tasks)" })
+  @ApiOkResponse({ type: OrgUnitDto })
   update(@Param() { id }: IdParamDto, @Body() body: UpdateOrgUnitDto, @CurrentActor() actor: Actor) {
     return this.people.updateUnit(id, body, actor);
   }
@@ -90,6 +100,7 @@ export class CommitteeController {
   @Get('members')
   @Authenticated()
   @ApiOperation({ summary: 'Members of the decision committee' })
+  @ApiOkResponse({ type: [UserViewDto] })
   list() {
     return this.people.listCommittee();
   }
@@ -97,6 +108,7 @@ export class CommitteeController {
   @Put('members/:userId')
   @Roles(ADMIN)
   @ApiOperation({ summary: 'Seat a user on the committee (idempotent)' })
+  @ApiOkResponse({ type: [UserViewDto] })
   add(@Param() { userId }: UserIdParamDto, @CurrentActor() actor: Actor) {
     return this.people.addCommitteeMember(userId, actor);
   }
@@ -104,6 +116,7 @@ export class CommitteeController {
   @Delete('members/:userId')
   @Roles(ADMIN)
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'not (or no longer) on the committee' })
   async remove(@Param() { userId }: UserIdParamDto, @CurrentActor() actor: Actor): Promise<void> {
     await this.people.removeCommitteeMember(userId, actor);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res, createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator';
 import { ApiLanguage, Language } from '../common/language';
 import { PeriodsService } from './periods.service';
+import { ActualsImportDto, MonthlyReportDto, PeriodClosingDto, PeriodDetailDto, PeriodExtendedDto, PeriodStatusDto, PeriodSummaryDto } from './periods.responses';
 
 const period = z.string().refine(isPeriod, 'must be a month, YYYY-MM');
 class CycleParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID') })) {}
@@ -38,6 +39,7 @@ export class PeriodsController {
   @Get()
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: 'The months reviewed so far, each with its execution and dates' })
+  @ApiOkResponse({ type: [PeriodSummaryDto] })
   list(@Param() { id }: CycleParamDto) {
     return this.periods.list(id);
   }
@@ -45,6 +47,7 @@ export class PeriodsController {
   @Get(':period')
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: 'One month: targets, actuals, deviations with status and trend, causes, corrective actions, decisions, dates' })
+  @ApiOkResponse({ type: PeriodDetailDto })
   get(@Param() { id, period }: PeriodParamDto) {
     return this.periods.get(id, period);
   }
@@ -53,6 +56,7 @@ export class PeriodsController {
   @Roles([Role.Contributor, Role.Admin], { apiScope: ApiScope.ActualsWrite })
   @ApiIdempotencyKey()
   @ApiOperation({ summary: "One owner's KPI actuals for the month (an admin may send any KPI's); a later value corrects an earlier one until the month closes" })
+  @ApiOkResponse({ type: PeriodStatusDto, description: "the month's execution after the values" })
   submitActuals(@Param() { id, period }: PeriodParamDto, @Body() body: SubmitActualsDto, @IdempotencyKey() key: string | undefined, @CurrentActor() actor: Actor) {
     return this.periods.submitActuals(id, period, body, actor, key);
   }
@@ -60,6 +64,8 @@ export class PeriodsController {
   @Post(':period/imports')
   @Roles([Role.Contributor, Role.Admin], { apiScope: ApiScope.ActualsWrite })
   @ApiOperation({ summary: 'Import actuals from a CSV file (body, Content-Type text/csv; columns kpi_id,value,unit): 202, checked and applied by a job, all or nothing; the same file again changes nothing' })
+  @ApiAcceptedResponse({ type: ActualsImportDto, description: 'queued' })
+  @ApiOkResponse({ type: ActualsImportDto, description: 'the same file again: the first import, as it stands' })
   async importCsv(@Param() { id, period }: PeriodParamDto, @Query() { fileName }: ImportQueryDto, @CsvBody() body: Buffer, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
     const { created, import: view } = await this.periods.importCsv(id, period, body, fileName, actor);
     res.status(created ? 202 : 200);
@@ -69,6 +75,7 @@ export class PeriodsController {
   @Get(':period/imports/:importId')
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: "An import's status, and every bad row with its line and column" })
+  @ApiOkResponse({ type: ActualsImportDto })
   importStatus(@Param() { id, period, importId }: ImportParamDto) {
     return this.periods.importStatus(id, period, importId);
   }
@@ -76,6 +83,7 @@ export class PeriodsController {
   @Get(':period/report')
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: 'The monthly report for the operations meeting, as JSON' })
+  @ApiOkResponse({ type: MonthlyReportDto })
   report(@Param() { id, period }: PeriodParamDto) {
     return this.periods.report(id, period);
   }
@@ -83,6 +91,8 @@ export class PeriodsController {
   @Get(':period/report.html')
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: 'The rendered report (HTML), once the month has closed, in zh-CN or en' })
+  @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'the report as a web page (Content-Language names its language)', content: { 'text/html': { schema: { type: 'string' } } } })
   @ApiLanguage()
   async reportHtml(@Param() { id, period }: PeriodParamDto, @Language() language: ReportLanguage, @Res() res: Response) {
     const doc = await this.periods.document(id, period, 'html', language);
@@ -92,6 +102,11 @@ export class PeriodsController {
   @Get(':period/report.xlsx')
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: 'The rendered report (XLSX), once the month has closed, in zh-CN or en' })
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOkResponse({
+    description: 'the report as a workbook, as an attachment (Content-Language names its language)',
+    content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } } },
+  })
   @ApiLanguage()
   async reportXlsx(@Param() { id, period }: PeriodParamDto, @Language() language: ReportLanguage, @Res() res: Response) {
     const doc = await this.periods.document(id, period, 'xlsx', language);
@@ -106,6 +121,7 @@ export class PeriodsController {
   @Roles([Role.Admin])
   @HttpCode(202)
   @ApiOperation({ summary: 'Close the month early: actuals frozen, the report rendered (recorded with the actor)' })
+  @ApiAcceptedResponse({ type: PeriodClosingDto })
   close(@Param() { id, period }: PeriodParamDto, @Body() body: ClosePeriodDto, @CurrentActor() actor: Actor) {
     return this.periods.close(id, period, body.reason, actor);
   }
@@ -114,6 +130,7 @@ export class PeriodsController {
   @Roles([Role.Admin])
   @HttpCode(202)
   @ApiOperation({ summary: "Move the month's close (reopens a month closed early), with the reason" })
+  @ApiAcceptedResponse({ type: PeriodExtendedDto })
   extend(@Param() { id, period }: PeriodParamDto, @Body() body: ExtendPeriodDto, @CurrentActor() actor: Actor) {
     return this.periods.extend(id, period, body.closesAt, body.reason, actor);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createZodDto } from 'nestjs-zod';
 import { DataSource } from 'typeorm';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ApiScope, DomainError, ErrorCode, Role, diffPlans, diffQuerySchema, versionNumber } from '@rollplan/domain';
 import { CycleEntity, PlanVersionEntity } from '@rollplan/db';
 import { Roles } from '../auth/auth.decorators';
+import { PlanDiffDto, PlanVersionDto, PlanVersionSummaryDto } from './plans.responses';
 
 class CycleParamDto extends createZodDto(z.strictObject({ cycleId: z.uuid('must be a UUID') })) {}
 class VersionParamDto extends createZodDto(z.strictObject({ cycleId: z.uuid('must be a UUID'), version: versionNumber })) {}
@@ -23,6 +24,7 @@ export class PlansController {
   @Get('versions')
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: 'Every submitted version with its status (in review, changes requested, approved, superseded, rejected)' })
+  @ApiOkResponse({ type: [PlanVersionSummaryDto] })
   async list(@Param() { cycleId }: CycleParamDto) {
     if (!(await this.db.getRepository(CycleEntity).existsBy({ id: cycleId }))) throw new DomainError(ErrorCode.NotFound, 'cycle not found');
     const rows = await this.db.getRepository(PlanVersionEntity).find({ where: { cycleId }, order: { version: 'ASC' } });
@@ -31,6 +33,7 @@ export class PlansController {
 
   @Get('versions/:version')
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
+  @ApiOkResponse({ type: PlanVersionDto })
   async get(@Param() { cycleId, version }: VersionParamDto) {
     const row = await this.version(cycleId, version);
     return { ...row, submittedAt: row.submittedAt.toISOString(), decidedAt: row.decidedAt?.toISOString() ?? null };
@@ -39,6 +42,7 @@ export class PlansController {
   @Get('diff')
   @Roles(EVERY_ROLE, { apiScope: ApiScope.CyclesRead })
   @ApiOperation({ summary: 'What changed between two versions: goals, initiatives, milestones, KPIs and targets, allocations — field by field' })
+  @ApiOkResponse({ type: PlanDiffDto })
   async diff(@Param() { cycleId }: CycleParamDto, @Query() { from, to }: DiffQueryDto) {
     const [a, b] = await Promise.all([this.version(cycleId, from), this.version(cycleId, to)]);
     return { from, to, changes: diffPlans(a.content, b.content) };

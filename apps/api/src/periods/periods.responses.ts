@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { CauseCategory, KpiDirection, KpiStatus, Trend } from '@rollplan/domain';
+import { isoTime, nullableNumber, periodText, responseDto } from '../common/openapi-types';
+
+const periodStatus = z.enum(['collecting', 'analysed', 'closed']).describe('collecting actuals, analysed (every actual in), closed');
+const taskStatus = z.enum(['open', 'claimed', 'completed', 'cancelled']);
+const kpiStatus = z.enum(Object.values(KpiStatus) as [KpiStatus, ...KpiStatus[]]);
+const trend = z.enum(Object.values(Trend) as [Trend, ...Trend[]]).describe('attainment against the mean of up to three earlier months');
+const direction = z.enum([KpiDirection.HigherIsBetter, KpiDirection.LowerIsBetter]);
+const closedEarly = z.strictObject({ at: isoTime(), by: z.uuid(), reason: z.string().optional() }).describe('the admin closed the month before its time');
+const extension = z.strictObject({ closesAt: isoTime(), at: isoTime(), by: z.uuid(), reason: z.string() });
+
+/** GET /cycles/:id/periods: one row per month reviewed so far. */
+export class PeriodSummaryDto extends responseDto(
+  z.strictObject({
+    period: periodText(),
+    version: z.number().int().min(1).describe('plan version whose targets apply'),
+    status: periodStatus,
+    workflowId: z.string().describe("the month's execution"),
+    actualsDueAt: isoTime(),
+    closesAt: isoTime(),
+    closedAt: isoTime().nullable(),
+  }),
+) {}
+
+/** The month's summary for the operations meeting (libs/domain MonthlyReport). */
+const monthlyReportSchema = z.strictObject({
+  cycleId: z.uuid(),
+  cycleTitle: z.string(),
+  period: periodText(),
+  version: z.number().int().min(1),
+  status: periodStatus,
+  generatedAt: isoTime(),
+  kpis: z.array(
+    z.strictObject({
+      kpiId: z.string(),
+      name: z.string(),
+      unit: z.string().describe('unit of measure'),
+      direction,
+      ownerUnit: z.string().describe("the owner unit's name"),
+      target: z.number(),
+      actual: z.number().nullable(),
+      variance: z.number().nullable().describe('actual − target'),
+      variancePct: z.number().nullable().describe('(actual − target) / |target|; null for a zero target or no actual'),
+      status: kpiStatus,
+      trend,
+    }),
+  ),
+  causes: z.array(
+    z.strictObject({
+      kpiId: z.string(),
+      ownerUnit: z.string(),
+      category: z.enum(Object.values(CauseCategory) as [CauseCategory, ...CauseCategory[]]).nullable(),
+      narrative: z.string().nullable(),
+      status: taskStatus.describe('of the cause analysis task'),
+    }),
+  ),
+  actions: z.array(
+    z.strictObject({
+      id: z.uuid().describe('the corrective action task'),
+      what: z.string(),
+      ownerUnit: z.string(),
+      dueAt: isoTime(),
+      kpiId: z.string().nullable(),
+      initiativeId: z.string().nullable(),
+      status: taskStatus,
+      fromPeriod: periodText().describe('the month whose analysis committed to it'),
+    }),
+  ),
+  decisions: z.array(z.strictObject({ at: isoTime(), by: z.string().nullable().describe("the actor's name"), what: z.string() })),
+});
+export class MonthlyReportDto extends responseDto(monthlyReportSchema) {}
+
+/** GET /cycles/:id/periods/:period: the report with the month's dates and state. */
+export class PeriodDetailDto extends responseDto(
+  monthlyReportSchema.extend({
+    workflowId: z.string(),
+    actualsDueAt: isoTime(),
+    closesAt: isoTime(),
+    closedAt: isoTime().nullable(),
+    frozen: z.boolean().describe('no more actuals: closed early, or past its close'),
+    closedEarly: closedEarly.optional(),
+    extensions: z.array(extension),
+  }),
+) {}
+
+/** What the month's execution holds after an actuals submission. */
+export class PeriodStatusDto extends responseDto(
+  z.strictObject({
+    cycleId: z.uuid(),
+    period: periodText(),
+    version: z.number().int().min(1),
+    phase: periodStatus,
+    frozen: z.boolean(),
+    actualsDueAt: isoTime(),
+    closesAt: isoTime(),
+    targets: z.array(
+      z.strictObject({
+        kpiId: z.string(),
+        name: z.string(),
+        unit: z.string(),
+        direction,
+        ownerUnitId: z.uuid(),
+        target: z.number().describe("the month's target"),
+        thresholds: z.strictObject({ onTrack: z.number(), atRisk: z.number() }).describe('attainment bands'),
+      }),
+    ),
+    actuals: z.record(z.string(), z.number()).describe('actual values by KPI id'),
+    evaluations: z.array(
+      z.strictObject({
+        kpiId: z.string(),
+        ownerUnitId: z.uuid(),
+        target: z.number(),
+        actual: z.number().nullable(),
+        variance: z.number().nullable(),
+        variancePct: z.number().nullable(),
+        favourable: z.boolean().nullable().describe("whether the variance goes the KPI's better way"),
+        attainment: nullableNumber().describe('1 is on target; null without an actual (or when it is infinite: a zero actual of a lower-is-better KPI)'),
+        status: kpiStatus,
+        trend,
+      }),
+    ),
+    closedEarly: closedEarly.optional(),
+    extensions: z.array(extension),
+  }),
+) {}
+
+/** A CSV import of actuals: queued, then imported or failed (all or nothing) with every bad row. */
+export class ActualsImportDto extends responseDto(
+  z.strictObject({
+    id: z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 of cycle, month and file: the same file again is the same import'),
+    period: periodText(),
+    fileName: z.string(),
+    status: z.enum(['queued', 'imported', 'failed']),
+    rows: z.number().int().min(0).nullable().describe('rows imported; null until done'),
+    errors: z.array(z.strictObject({ path: z.string().describe('row and column, e.g. `row 3.value`'), message: z.string() })),
+    createdAt: isoTime(),
+    finishedAt: isoTime().nullable(),
+  }),
+) {}
+
+export class PeriodClosingDto extends responseDto(z.strictObject({ period: periodText(), closing: z.literal(true).describe('the execution closes the month: actuals frozen, the report rendered') })) {}
+export class PeriodExtendedDto extends responseDto(z.strictObject({ period: periodText(), closesAt: isoTime().describe('the new close') })) {}
