@@ -40,6 +40,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     new DocumentBuilder()
       .setTitle('rollplan')
       .setDescription('Strategic planning workflows: cycles, plans, reviews, the monthly loop, audit.')
+      .setOpenAPIVersion('3.1.0')
       .setVersion('0.1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token from POST /auth/login, or an API token (rpat_…)' })
       .build(),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import compression from 'compression';
 import type { Express, Request, Response } from 'express';
 
 /** Where the web app lives: its client routes and its assets (Vite's `base`). */
@@ -38,6 +39,8 @@ export function webAppDir(): string | undefined {
  */
 export function serveWebApp(app: NestExpressApplication, dir = webAppDir()): void {
   if (!dir) return;
+  // The app's files are text: gzip them (the API's own JSON is left as it was).
+  app.use(WEB_APP_PATH, compression());
   app.useStaticAssets(join(dir, 'assets'), { prefix: `${WEB_APP_PATH}/assets/`, immutable: true, maxAge: '365d', index: false });
   const http = app.getHttpAdapter().getInstance() as Express;
   const page = (_req: Request, res: Response) => {
