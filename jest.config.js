@@ -37,6 +37,8 @@ module.exports = {
     project('e2e', ['<rootDir>/test/e2e/**/*.test.ts']),
     // Faults: services taken away (through loopback proxies), processes killed; see docs/testing.md.
     project('fault', ['<rootDir>/test/fault/**/*.test.ts']),
+    // The web app in Debian's chromium against the real system (test/support/browser.ts).
+    project('browser', ['<rootDir>/test/browser/**/*.test.ts']),
     // Not a test: `npm run record-histories` writes replay fixtures (test/replay/record-histories.ts).
     ...(process.env.ROLLPLAN_RECORD_HISTORIES ? [project('record', ['<rootDir>/test/replay/record-histories.ts'])] : []),
   ],

@@ -23,6 +23,12 @@ const APT_PACKAGES = [
   { pkg: 'redis-server', present: () => onPath('redis-server') },
   { pkg: 'python3-pip', present: () => run('python3', ['-m', 'pip', '--version'], { quiet: true }).ok },
 ];
+// The browser tier (test/browser): Debian's chromium, driven by Playwright (its own browser
+// download is not reachable), and CJK fonts so zh-CN screens render as people see them.
+const BROWSER_PACKAGES = [
+  { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
+  { pkg: 'fonts-noto-cjk', present: () => existsSync('/usr/share/fonts/opentype/noto') },
+];
 
 function log(message) {
   console.log(`[setup] ${message}`);
@@ -51,8 +57,8 @@ function hasPostgresServer() {
   return existsSync(base) && readdirSync(base).some((v) => existsSync(join(base, v, 'bin', 'initdb')));
 }
 
-function ensureSystemPackages() {
-  const missing = APT_PACKAGES.filter((p) => !p.present()).map((p) => p.pkg);
+function ensureSystemPackages(packages) {
+  const missing = packages.filter((p) => !p.present()).map((p) => p.pkg);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
     throw new Error(`missing system packages: ${missing.join(' ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
@@ -104,14 +110,36 @@ function build() {
   must('npx', ['tsc', '-b'], { quiet: true });
 }
 
+/** Newest modification time of the files under `dir`. */
+function newest(dir) {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+/** The web app (apps/web, served by the API at /app): built again only when its sources changed. */
+function buildWebApp() {
+  const web = join(root, 'apps', 'web');
+  const built = join(web, 'dist', 'index.html');
+  const sources = Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs, statSync(join(web, 'vite.config.ts')).mtimeMs, statSync(join(root, 'package-lock.json')).mtimeMs);
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  log('building the web app (vite build) ...');
+  must('npm', ['run', 'build', '--workspace', 'apps/web'], { quiet: true });
+}
+
 try {
   const started = Date.now();
-  ensureSystemPackages();
+  const testing = process.argv.includes('--test');
+  // Only the tests need a browser and the fuzzer: `npm test` passes --test.
+  ensureSystemPackages(testing ? [...APT_PACKAGES, ...BROWSER_PACKAGES] : APT_PACKAGES);
   ensureTemporalBinaries();
-  // Only the tests need the fuzzer: `npm test` passes --test.
-  if (process.argv.includes('--test')) ensureSchemathesis();
+  if (testing) ensureSchemathesis();
   ensureNodeModules();
   build();
+  buildWebApp();
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 } catch (error) {
   console.error(`[setup] ${error.message}`);

@@ -25,7 +25,7 @@ const queries = new QueryClient({
 function Root() {
   const { i18n } = useTranslation();
   return (
-    <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#1f5fbf', borderRadius: 4, colorLink: '#1a4f9e', colorTextPlaceholder: 'rgba(0, 0, 0, 0.56)', colorTextDescription: 'rgba(0, 0, 0, 0.6)', colorTextTertiary: 'rgba(0, 0, 0, 0.6)', colorTextSecondary: 'rgba(0, 0, 0, 0.65)' } }}>
+    <ConfigProvider locale={i18n.language === 'en' ? enUS : zhCN} theme={{ token: { colorPrimary: '#1f5fbf', borderRadius: 4, colorLink: '#1a4f9e', colorError: '#c4161c', colorTextPlaceholder: 'rgba(0, 0, 0, 0.56)', colorTextDescription: 'rgba(0, 0, 0, 0.6)', colorTextTertiary: 'rgba(0, 0, 0, 0.6)', colorTextSecondary: 'rgba(0, 0, 0, 0.65)' } }}>
       <AntApp>
         <QueryClientProvider client={queries}>
           <SessionProvider>

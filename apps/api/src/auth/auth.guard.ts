@@ -44,15 +44,17 @@ export class AuthGuard implements CanActivate {
   }
 
   private async userActor(token: string): Promise<Actor> {
-    let claims: { sub: string; iat?: number };
+    let claims: { sub: string; iat?: number; iatMs?: number };
     try {
       claims = this.tokens.verifyAccessToken(token);
     } catch {
       throw new DomainError(ErrorCode.Unauthenticated, 'access token is invalid or expired');
     }
     const user = await this.db.getRepository(UserEntity).findOneBy({ id: claims.sub });
-    // A token issued before a deactivation stays dead after the reactivation (iat has second precision).
-    const revoked = user?.tokensValidAfter && (claims.iat ?? 0) * 1000 <= user.tokensValidAfter.getTime();
+    // A token issued before a deactivation or a logout everywhere stays dead; one issued after it works,
+    // even within the same second (iatMs; tokens signed before it existed fall back to iat's seconds).
+    const issuedAt = claims.iatMs ?? (claims.iat ?? 0) * 1000;
+    const revoked = user?.tokensValidAfter && issuedAt <= user.tokensValidAfter.getTime();
     if (!user?.active || revoked) throw new DomainError(ErrorCode.Unauthenticated, 'access token is invalid or expired');
     // Roles come from the database, not the token: a change of roles takes effect at once.
     return { userId: user.id, roles: user.roles, unitId: user.unitId, via: 'user' };

@@ -12,6 +12,11 @@ export const API_TOKEN_PREFIX = 'rpat_';
 export interface AccessClaims {
   sub: string;
   roles: Role[];
+  /**
+   * Issue time in milliseconds. JWT's `iat` has whole seconds: a login in the same second as a
+   * "log out everywhere" would otherwise be refused (or, rounded the other way, an older token kept).
+   */
+  iatMs?: number;
 }
 
 /** Signs and checks access tokens; makes and hashes opaque refresh and API tokens. */
@@ -24,7 +29,7 @@ export class TokenService {
 
   signAccessToken(claims: AccessClaims): { token: string; expiresIn: number } {
     const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
-    const token = this.jwt.sign(claims, {
+    const token = this.jwt.sign({ ...claims, iatMs: Date.now() }, {
       secret: this.config.JWT_SECRET,
       algorithm: 'HS256',
       expiresIn,

@@ -1039,17 +1039,49 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        HealthResultDto: {
+            /** @enum {string} */
+            status: "ok" | "error" | "shutting_down";
+            /** @description the services that are up */
+            info: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "up" | "down";
+                    /** @description why it is down */
+                    message?: string;
+                };
+            };
+            /** @description the services that are down */
+            error: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "up" | "down";
+                    /** @description why it is down */
+                    message?: string;
+                };
+            };
+            /** @description every service */
+            details: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "up" | "down";
+                    /** @description why it is down */
+                    message?: string;
+                };
+            };
+        };
         LoginDto: {
             email: string;
             password: string;
         };
-        TokensDto_Output: {
+        TokensDto: {
+            /** @description a JWT: send it as `Authorization: Bearer …` */
             accessToken: string;
             /** @constant */
             tokenType: "Bearer";
             /** @description seconds the access token is valid */
             expiresIn: number;
-            /** @description absent for a browser (X-Rollplan-Client: web): it is in the httpOnly cookie instead */
+            /** @description absent for a browser (`X-Rollplan-Client: web`): it is in the httpOnly cookie instead */
             refreshToken?: string;
             /** Format: date-time */
             refreshExpiresAt: string;
@@ -1062,12 +1094,13 @@ export interface components {
             /** @default false */
             everywhere: boolean;
         };
-        UserViewDto_Output: {
+        UserViewDto: {
             /** Format: uuid */
             id: string;
             email: string;
             displayName: string;
             roles: ("admin" | "contributor" | "reviewer" | "chair" | "auditor")[];
+            /** @description home org unit */
             unitId: string | null;
             committeeMember: boolean;
             active: boolean;
@@ -1083,13 +1116,57 @@ export interface components {
             /** @default 365 */
             expiresInDays: number;
         };
-        UserPageDto_Output: {
+        CreatedApiTokenDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * Format: uuid
+             * @description the user the machine client acts for
+             */
+            userId: string;
+            scopes: ("cycles:read" | "actuals:write")[];
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            revokedAt: string | null;
+            lastUsedAt: string | null;
+            /**
+             * Format: starts_with
+             * @description the secret, shown once
+             */
+            token: string;
+        };
+        ApiTokenDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * Format: uuid
+             * @description the user the machine client acts for
+             */
+            userId: string;
+            scopes: ("cycles:read" | "actuals:write")[];
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            revokedAt: string | null;
+            lastUsedAt: string | null;
+        };
+        UserPageDto: {
             items: {
                 /** Format: uuid */
                 id: string;
                 email: string;
                 displayName: string;
                 roles: ("admin" | "contributor" | "reviewer" | "chair" | "auditor")[];
+                /** @description home org unit */
                 unitId: string | null;
                 committeeMember: boolean;
                 active: boolean;
@@ -1097,6 +1174,7 @@ export interface components {
                 /** Format: date-time */
                 createdAt: string;
             }[];
+            /** @description items matching, on every page */
             total: number;
             limit: number;
             offset: number;
@@ -1115,15 +1193,16 @@ export interface components {
             unitId?: string | null;
             password?: string;
         };
-        OrgUnitDto_Output: {
+        OrgUnitDto: {
             /** Format: uuid */
             id: string;
             code: string;
             name: string;
-            /** @description planning_office, functional_center, subsidiary or decision_committee */
-            kind: string;
-            /** @description a functional center's planning area */
-            area: string | null;
+            /** @enum {string} */
+            kind: "planning_office" | "functional_center" | "subsidiary" | "decision_committee";
+            /** @description a functional center's planning area; null for every other unit */
+            area: ("strategy_rd" | "finance" | "hr" | "project_operations" | "customer") | null;
+            /** @description the unit's head: where its overdue tasks escalate */
             headUserId: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -1144,12 +1223,299 @@ export interface components {
             name?: string;
             headUserId?: string | null;
         };
-        DirectoryEntryDto_Output: {
+        DirectoryEntryDto: {
             /** Format: uuid */
             id: string;
             displayName: string;
             unitId: string | null;
             committeeMember: boolean;
+        };
+        AuditPageDto: {
+            items: {
+                /** @description ascending: the order of the chain */
+                id: number;
+                /** Format: date-time */
+                at: string;
+                /** @description null when the system acted (a timer, a job) */
+                actorId: string | null;
+                /** @description the actor's roles when they acted */
+                actorRoles: ("admin" | "contributor" | "reviewer" | "chair" | "auditor")[];
+                /** @description subject.verb, e.g. cycle.started, task.decided */
+                action: string;
+                subjectType: string;
+                subjectId: string;
+                /** @description what the action recorded; its shape depends on the action */
+                data: {
+                    [key: string]: unknown;
+                };
+                /** @description the previous record's hash; 64 zeros for the first */
+                prevHash: string;
+                /** @description SHA-256 of this record's canonical form, prevHash included */
+                hash: string;
+            }[];
+            /** @description items matching, on every page */
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        AuditVerificationDto: {
+            ok: boolean;
+            /** @description records read */
+            checked: number;
+            /** @description the last record read (its stored hash); null for an empty log */
+            head: {
+                id: number;
+                hash: string;
+            } | null;
+            /** @description the first record at which the chain does not hold; null when it holds */
+            firstBroken: {
+                id: number;
+                /**
+                 * @description hash_mismatch: the record was changed; prev_hash_mismatch: one was removed, inserted or reordered
+                 * @enum {string}
+                 */
+                reason: "hash_mismatch" | "prev_hash_mismatch";
+                expected: string;
+                found: string;
+            } | null;
+        };
+        TimelineDto: {
+            /** Format: uuid */
+            cycleId: string;
+            total: number;
+            limit: number;
+            offset: number;
+            /** @description every execution of the cycle the timeline was read from: its runs, months and requests */
+            executions: {
+                workflowId: string;
+                /** Format: uuid */
+                runId: string;
+                workflowType: string;
+                /** @enum {string} */
+                status: "UNSPECIFIED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "TERMINATED" | "CONTINUED_AS_NEW" | "TIMED_OUT" | "PAUSED" | "UNKNOWN";
+            }[];
+            items: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                type: "execution.started" | "execution.continued" | "execution.closed" | "execution.cancel_requested" | "code.version" | "command" | "task.opened" | "task.reminded" | "task.escalated" | "task.claimed" | "task.delegated" | "task.rescheduled" | "task.cancelled" | "decision" | "plan.version" | "plan.verdict" | "cycle.phase" | "actuals" | "analysis" | "period" | "report" | "timer.fired" | "audit";
+                /** @description one line in business terms */
+                summary: string;
+                actorId: string | null;
+                actorRoles: ("admin" | "contributor" | "reviewer" | "chair" | "auditor")[];
+                /**
+                 * @description `api_token` when a machine client acted for the actor
+                 * @enum {string}
+                 */
+                via?: "user" | "api_token";
+                /** @description org units the entry concerns: the actor's, the task holder's, a KPI owner's */
+                unitIds: string[];
+                /** @enum {string} */
+                source: "workflow" | "audit";
+                workflowId?: string;
+                runId?: string;
+                /** @description the history event's id */
+                eventId?: number;
+                /** @description the audit record of the same act */
+                auditRecordId?: number;
+                /** @description what the entry carries, by type: task id and kind, outcome, comment, version, reason, … */
+                details: {
+                    [key: string]: unknown;
+                };
+                actor: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    email: string;
+                    unitId: string | null;
+                } | null;
+            }[];
+        };
+        ExecutionPageDto: {
+            /** @description the visibility list filter used: `temporal workflow list --query "…"` runs the same search */
+            query: string;
+            items: {
+                workflowId: string;
+                /** Format: uuid */
+                runId: string;
+                workflowType: string;
+                /** @enum {string} */
+                status: "UNSPECIFIED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "TERMINATED" | "CONTINUED_AS_NEW" | "TIMED_OUT" | "PAUSED" | "UNKNOWN";
+                /** Format: date-time */
+                startTime: string;
+                closeTime: string | null;
+                historyLength: number;
+                /** @description the execution that started it as a child */
+                parent: {
+                    workflowId: string;
+                    runId: string;
+                } | null;
+                /** @description RollplanCycleId, RollplanProcedure, RollplanPlanYear, RollplanPeriod, RollplanUnits, … */
+                searchAttributes: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description pass as pageToken for the next page; null on the last */
+            nextPageToken: string | null;
+        };
+        CycleExportDto: {
+            /** @constant */
+            format: "rollplan.cycle-export.v1";
+            /** Format: date-time */
+            exportedAt: string;
+            /** @description the cycle's read model */
+            cycle: {
+                /** Format: uuid */
+                id: string;
+                title: string;
+                startYear: number;
+                horizonYears: number;
+                /** @enum {string} */
+                phase: "starting" | "drafting" | "internal_review" | "committee_review" | "execution" | "closed" | "rejected" | "cancelled";
+                /** Format: date-time */
+                phaseSince: string;
+                workflowId: string;
+                cancelReason: string | null;
+                effectiveVersion: number | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+            };
+            planVersions: {
+                /** Format: uuid */
+                cycleId: string;
+                version: number;
+                /** @enum {string} */
+                status: "in_review" | "changes_requested" | "approved" | "rejected" | "superseded";
+                content: {
+                    goals: {
+                        id: string;
+                        title: string;
+                        /** @default  */
+                        description: string;
+                        target: string;
+                    }[];
+                    /** @default [] */
+                    initiatives: {
+                        id: string;
+                        title: string;
+                        /** @default  */
+                        description: string;
+                        /** Format: uuid */
+                        ownerUnitId: string;
+                        years: number[];
+                        goalIds: string[];
+                    }[];
+                    /** @default [] */
+                    milestones: {
+                        id: string;
+                        year: number;
+                        title: string;
+                        initiativeId?: string;
+                    }[];
+                    /** @default [] */
+                    allocations: {
+                        /** Format: uuid */
+                        unitId: string;
+                        year: number;
+                        budget: number;
+                        headcount: number;
+                    }[];
+                    /** @default [] */
+                    totals: {
+                        year: number;
+                        budget: number;
+                        headcount: number;
+                    }[];
+                    kpis: {
+                        id: string;
+                        name: string;
+                        unit: string;
+                        /** @enum {string} */
+                        direction: "higher_is_better" | "lower_is_better";
+                        /** @enum {string} */
+                        aggregation: "sum" | "average" | "last";
+                        /** Format: uuid */
+                        ownerUnitId: string;
+                        goalIds: string[];
+                        targets: {
+                            year: number;
+                            target: number;
+                            monthly: number[];
+                        }[];
+                        thresholds?: {
+                            onTrack: number;
+                            atRisk: number;
+                        };
+                    }[];
+                    /** @default [] */
+                    contributionIds: string[];
+                };
+                /** Format: uuid */
+                submittedBy: string;
+                /** Format: date-time */
+                submittedAt: string;
+                round: number;
+                decidedAt: string | null;
+                effectiveFrom: string | null;
+            }[];
+            auditRecords: {
+                /** @description ascending: the order of the chain */
+                id: number;
+                /** Format: date-time */
+                at: string;
+                /** @description null when the system acted (a timer, a job) */
+                actorId: string | null;
+                /** @description the actor's roles when they acted */
+                actorRoles: ("admin" | "contributor" | "reviewer" | "chair" | "auditor")[];
+                /** @description subject.verb, e.g. cycle.started, task.decided */
+                action: string;
+                subjectType: string;
+                subjectId: string;
+                /** @description what the action recorded; its shape depends on the action */
+                data: {
+                    [key: string]: unknown;
+                };
+                /** @description the previous record's hash; 64 zeros for the first */
+                prevHash: string;
+                /** @description SHA-256 of this record's canonical form, prevHash included */
+                hash: string;
+            }[];
+            /** @description every execution of the cycle, oldest first */
+            executions: {
+                execution: {
+                    workflowId: string;
+                    /** Format: uuid */
+                    runId: string;
+                    workflowType: string;
+                    /** @enum {string} */
+                    status: "UNSPECIFIED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED" | "TERMINATED" | "CONTINUED_AS_NEW" | "TIMED_OUT" | "PAUSED" | "UNKNOWN";
+                    /** Format: date-time */
+                    startTime: string;
+                    closeTime: string | null;
+                    historyLength: number;
+                    /** @description the execution that started it as a child */
+                    parent: {
+                        workflowId: string;
+                        runId: string;
+                    } | null;
+                    /** @description RollplanCycleId, RollplanProcedure, RollplanPlanYear, RollplanPeriod, RollplanUnits, … */
+                    searchAttributes: {
+                        [key: string]: unknown;
+                    };
+                };
+                history: {
+                    events: ({
+                        eventId: string;
+                        /** Format: date-time */
+                        eventTime: string;
+                        eventType: string;
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                };
+            }[];
         };
         StartCycleDto: {
             title: string;
@@ -1215,7 +1581,7 @@ export interface components {
                 maxRounds: number;
             };
         };
-        CycleViewDto_Output: {
+        CycleViewDto: {
             /** Format: uuid */
             id: string;
             workflowId: string;
@@ -1227,14 +1593,21 @@ export interface components {
             phase: "starting" | "drafting" | "internal_review" | "committee_review" | "execution" | "closed" | "rejected" | "cancelled";
             /** Format: date-time */
             phaseSince: string;
+            /** @description committee review round (0 before the first) */
             round?: number;
+            /** @description plan versions submitted so far */
             versions?: number[];
+            /** @description the plan version in force */
             effectiveVersion?: number;
             contributions?: {
                 /** Format: uuid */
                 unitId: string;
-                area: string;
-                /** Format: uuid */
+                /** @enum {string} */
+                area: "strategy_rd" | "finance" | "hr" | "project_operations" | "customer" | "subsidiary";
+                /**
+                 * Format: uuid
+                 * @description the contribution task, once opened
+                 */
                 taskId?: string;
                 /** @enum {string} */
                 status: "open" | "submitted" | "waived";
@@ -1257,7 +1630,8 @@ export interface components {
             pending?: {
                 /** Format: uuid */
                 taskId: string;
-                kind: string;
+                /** @enum {string} */
+                kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "committee.vote";
                 eligible: string[];
                 /** Format: date-time */
                 dueAt: string;
@@ -1267,18 +1641,20 @@ export interface components {
                 /** Format: date-time */
                 at: string;
             };
+            /** @description approved versions and the first month each applies to, in order */
             schedule?: {
                 version: number;
-                /** @description YYYY-MM */
+                /** @description a month, YYYY-MM */
                 from: string;
                 startYear?: number;
                 /** Format: date-time */
                 approvedAt?: string;
             }[];
-            /** @description YYYY-MM */
+            /** @description the month whose execution runs now */
             currentPeriod?: string;
-            /** @description YYYY-MM */
+            /** @description a month, YYYY-MM */
             lastClosedPeriod?: string;
+            /** @description a change to the plan in force under review */
             change?: {
                 version: number;
                 round: number;
@@ -1286,7 +1662,9 @@ export interface components {
                 stage: "internal_review" | "committee_review" | "revising";
                 reason: string;
             };
+            /** @description the plan year of the month under review (or last reviewed) */
             planYear?: number;
+            /** @description runs of the workflow so far (continue-as-new) */
             run?: number;
             closure?: {
                 /** Format: date-time */
@@ -1297,6 +1675,7 @@ export interface components {
                 forced: boolean;
                 openActions: string[];
             };
+            /** @description the yearly rolling adjustment in progress: a plan for year … year + horizon − 1 */
             adjustment?: {
                 year: number;
                 /** @enum {string} */
@@ -1308,32 +1687,37 @@ export interface components {
                 version?: number;
                 round: number;
             };
+            /** @description rolling adjustments approved so far */
             adjustments?: {
                 year: number;
                 version: number;
-                /** @description YYYY-MM */
+                /** @description a month, YYYY-MM */
                 from: string;
                 late: boolean;
             }[];
+            /** @description the newest approved plan */
             planInForce?: {
                 version: number;
                 startYear: number;
                 planYears: number[];
             };
+            /** @description which months are monitored (set when execution starts) */
             monitoring?: {
-                /** @description YYYY-MM */
+                /** @description a month, YYYY-MM */
                 from: string;
                 /** @enum {string} */
                 pastMonths: "skip" | "backfill";
                 skipped: string[];
                 backfilled: string[];
             };
+            /** @description the committee round under way or last held */
             committeeRound?: {
                 /** @enum {string} */
                 subject: "plan" | "change" | "adjustment";
                 version: number;
                 round: number;
                 voters: string[];
+                /** @description members who may not vote: they submitted the version */
                 recused: string[];
                 needed: number;
             };
@@ -1349,7 +1733,7 @@ export interface components {
             /** Format: date-time */
             createdAt?: string;
         };
-        CyclePageDto_Output: {
+        CyclePageDto: {
             items: {
                 /** Format: uuid */
                 id: string;
@@ -1362,14 +1746,21 @@ export interface components {
                 phase: "starting" | "drafting" | "internal_review" | "committee_review" | "execution" | "closed" | "rejected" | "cancelled";
                 /** Format: date-time */
                 phaseSince: string;
+                /** @description committee review round (0 before the first) */
                 round?: number;
+                /** @description plan versions submitted so far */
                 versions?: number[];
+                /** @description the plan version in force */
                 effectiveVersion?: number;
                 contributions?: {
                     /** Format: uuid */
                     unitId: string;
-                    area: string;
-                    /** Format: uuid */
+                    /** @enum {string} */
+                    area: "strategy_rd" | "finance" | "hr" | "project_operations" | "customer" | "subsidiary";
+                    /**
+                     * Format: uuid
+                     * @description the contribution task, once opened
+                     */
                     taskId?: string;
                     /** @enum {string} */
                     status: "open" | "submitted" | "waived";
@@ -1392,7 +1783,8 @@ export interface components {
                 pending?: {
                     /** Format: uuid */
                     taskId: string;
-                    kind: string;
+                    /** @enum {string} */
+                    kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "committee.vote";
                     eligible: string[];
                     /** Format: date-time */
                     dueAt: string;
@@ -1402,18 +1794,20 @@ export interface components {
                     /** Format: date-time */
                     at: string;
                 };
+                /** @description approved versions and the first month each applies to, in order */
                 schedule?: {
                     version: number;
-                    /** @description YYYY-MM */
+                    /** @description a month, YYYY-MM */
                     from: string;
                     startYear?: number;
                     /** Format: date-time */
                     approvedAt?: string;
                 }[];
-                /** @description YYYY-MM */
+                /** @description the month whose execution runs now */
                 currentPeriod?: string;
-                /** @description YYYY-MM */
+                /** @description a month, YYYY-MM */
                 lastClosedPeriod?: string;
+                /** @description a change to the plan in force under review */
                 change?: {
                     version: number;
                     round: number;
@@ -1421,7 +1815,9 @@ export interface components {
                     stage: "internal_review" | "committee_review" | "revising";
                     reason: string;
                 };
+                /** @description the plan year of the month under review (or last reviewed) */
                 planYear?: number;
+                /** @description runs of the workflow so far (continue-as-new) */
                 run?: number;
                 closure?: {
                     /** Format: date-time */
@@ -1432,6 +1828,7 @@ export interface components {
                     forced: boolean;
                     openActions: string[];
                 };
+                /** @description the yearly rolling adjustment in progress: a plan for year … year + horizon − 1 */
                 adjustment?: {
                     year: number;
                     /** @enum {string} */
@@ -1443,32 +1840,37 @@ export interface components {
                     version?: number;
                     round: number;
                 };
+                /** @description rolling adjustments approved so far */
                 adjustments?: {
                     year: number;
                     version: number;
-                    /** @description YYYY-MM */
+                    /** @description a month, YYYY-MM */
                     from: string;
                     late: boolean;
                 }[];
+                /** @description the newest approved plan */
                 planInForce?: {
                     version: number;
                     startYear: number;
                     planYears: number[];
                 };
+                /** @description which months are monitored (set when execution starts) */
                 monitoring?: {
-                    /** @description YYYY-MM */
+                    /** @description a month, YYYY-MM */
                     from: string;
                     /** @enum {string} */
                     pastMonths: "skip" | "backfill";
                     skipped: string[];
                     backfilled: string[];
                 };
+                /** @description the committee round under way or last held */
                 committeeRound?: {
                     /** @enum {string} */
                     subject: "plan" | "change" | "adjustment";
                     version: number;
                     round: number;
                     voters: string[];
+                    /** @description members who may not vote: they submitted the version */
                     recused: string[];
                     needed: number;
                 };
@@ -1484,6 +1886,7 @@ export interface components {
                 /** Format: date-time */
                 createdAt?: string;
             }[];
+            /** @description items matching, on every page */
             total: number;
             limit: number;
             offset: number;
@@ -1555,7 +1958,7 @@ export interface components {
             /** @default [] */
             contributionIds: string[];
         };
-        VersionSubmittedDto_Output: {
+        VersionSubmittedDto: {
             /** @description the new immutable plan version, now under review */
             version: number;
         };
@@ -1634,11 +2037,15 @@ export interface components {
         WaiveContributionDto: {
             reason: string;
         };
-        ContributionStateDto_Output: {
+        ContributionStateDto: {
             /** Format: uuid */
             unitId: string;
-            area: string;
-            /** Format: uuid */
+            /** @enum {string} */
+            area: "strategy_rd" | "finance" | "hr" | "project_operations" | "customer" | "subsidiary";
+            /**
+             * Format: uuid
+             * @description the contribution task, once opened
+             */
             taskId?: string;
             /** @enum {string} */
             status: "open" | "submitted" | "waived";
@@ -1662,7 +2069,7 @@ export interface components {
             dueAt: string;
             reason: string;
         };
-        PlanVersionSummaryDto_Output: {
+        PlanVersionSummaryDto: {
             /** Format: uuid */
             cycleId: string;
             version: number;
@@ -1678,7 +2085,7 @@ export interface components {
             /** @description first month (YYYY-MM) an approved version applies to */
             effectiveFrom: string | null;
         };
-        PlanVersionDto_Output: {
+        PlanVersionDto: {
             /** Format: uuid */
             cycleId: string;
             version: number;
@@ -1758,95 +2165,229 @@ export interface components {
                 contributionIds: string[];
             };
         };
-        PlanDiffDto_Output: {
+        PlanDiffDto: {
             from: number;
             to: number;
             changes: {
                 goals: {
-                    /** @description ids of items only in `to` */
+                    /** @description keys of items only in `to` (ids; `unitId/year` for allocations, the year for totals) */
                     added: string[];
-                    /** @description ids of items only in `from` */
+                    /** @description keys of items only in `from` */
                     removed: string[];
                     changed: {
                         id: string;
                         fields: {
+                            /** @description dotted path of the field in the item, e.g. `targets.0.monthly` */
                             path: string;
-                            from: unknown;
-                            to: unknown;
+                            /** @description absent when the field is new */
+                            from?: unknown;
+                            /** @description absent when the field was removed */
+                            to?: unknown;
                         }[];
                     }[];
                 };
                 initiatives: {
-                    /** @description ids of items only in `to` */
+                    /** @description keys of items only in `to` (ids; `unitId/year` for allocations, the year for totals) */
                     added: string[];
-                    /** @description ids of items only in `from` */
+                    /** @description keys of items only in `from` */
                     removed: string[];
                     changed: {
                         id: string;
                         fields: {
+                            /** @description dotted path of the field in the item, e.g. `targets.0.monthly` */
                             path: string;
-                            from: unknown;
-                            to: unknown;
+                            /** @description absent when the field is new */
+                            from?: unknown;
+                            /** @description absent when the field was removed */
+                            to?: unknown;
                         }[];
                     }[];
                 };
                 milestones: {
-                    /** @description ids of items only in `to` */
+                    /** @description keys of items only in `to` (ids; `unitId/year` for allocations, the year for totals) */
                     added: string[];
-                    /** @description ids of items only in `from` */
+                    /** @description keys of items only in `from` */
                     removed: string[];
                     changed: {
                         id: string;
                         fields: {
+                            /** @description dotted path of the field in the item, e.g. `targets.0.monthly` */
                             path: string;
-                            from: unknown;
-                            to: unknown;
+                            /** @description absent when the field is new */
+                            from?: unknown;
+                            /** @description absent when the field was removed */
+                            to?: unknown;
                         }[];
                     }[];
                 };
                 kpis: {
-                    /** @description ids of items only in `to` */
+                    /** @description keys of items only in `to` (ids; `unitId/year` for allocations, the year for totals) */
                     added: string[];
-                    /** @description ids of items only in `from` */
+                    /** @description keys of items only in `from` */
                     removed: string[];
                     changed: {
                         id: string;
                         fields: {
+                            /** @description dotted path of the field in the item, e.g. `targets.0.monthly` */
                             path: string;
-                            from: unknown;
-                            to: unknown;
+                            /** @description absent when the field is new */
+                            from?: unknown;
+                            /** @description absent when the field was removed */
+                            to?: unknown;
                         }[];
                     }[];
                 };
                 allocations: {
-                    /** @description ids of items only in `to` */
+                    /** @description keys of items only in `to` (ids; `unitId/year` for allocations, the year for totals) */
                     added: string[];
-                    /** @description ids of items only in `from` */
+                    /** @description keys of items only in `from` */
                     removed: string[];
                     changed: {
                         id: string;
                         fields: {
+                            /** @description dotted path of the field in the item, e.g. `targets.0.monthly` */
                             path: string;
-                            from: unknown;
-                            to: unknown;
+                            /** @description absent when the field is new */
+                            from?: unknown;
+                            /** @description absent when the field was removed */
+                            to?: unknown;
                         }[];
                     }[];
                 };
                 totals: {
-                    /** @description ids of items only in `to` */
+                    /** @description keys of items only in `to` (ids; `unitId/year` for allocations, the year for totals) */
                     added: string[];
-                    /** @description ids of items only in `from` */
+                    /** @description keys of items only in `from` */
                     removed: string[];
                     changed: {
                         id: string;
                         fields: {
+                            /** @description dotted path of the field in the item, e.g. `targets.0.monthly` */
                             path: string;
-                            from: unknown;
-                            to: unknown;
+                            /** @description absent when the field is new */
+                            from?: unknown;
+                            /** @description absent when the field was removed */
+                            to?: unknown;
                         }[];
                     }[];
                 };
             };
+        };
+        PeriodSummaryDto: {
+            /** @description a month, YYYY-MM */
+            period: string;
+            /** @description plan version whose targets apply */
+            version: number;
+            /**
+             * @description collecting actuals, analysed (every actual in), closed
+             * @enum {string}
+             */
+            status: "collecting" | "analysed" | "closed";
+            /** @description the month's execution */
+            workflowId: string;
+            /** Format: date-time */
+            actualsDueAt: string;
+            /** Format: date-time */
+            closesAt: string;
+            closedAt: string | null;
+        };
+        PeriodDetailDto: {
+            /** Format: uuid */
+            cycleId: string;
+            cycleTitle: string;
+            /** @description a month, YYYY-MM */
+            period: string;
+            version: number;
+            /**
+             * @description collecting actuals, analysed (every actual in), closed
+             * @enum {string}
+             */
+            status: "collecting" | "analysed" | "closed";
+            /** Format: date-time */
+            generatedAt: string;
+            kpis: {
+                kpiId: string;
+                name: string;
+                /** @description unit of measure */
+                unit: string;
+                /** @enum {string} */
+                direction: "higher_is_better" | "lower_is_better";
+                /** @description the owner unit's name */
+                ownerUnit: string;
+                target: number;
+                actual: number | null;
+                /** @description actual − target */
+                variance: number | null;
+                /** @description (actual − target) / |target|; null for a zero target or no actual */
+                variancePct: number | null;
+                /** @enum {string} */
+                status: "on_track" | "at_risk" | "off_track" | "missing";
+                /**
+                 * @description attainment against the mean of up to three earlier months
+                 * @enum {string}
+                 */
+                trend: "improving" | "worsening" | "stable" | "new";
+            }[];
+            causes: {
+                kpiId: string;
+                ownerUnit: string;
+                category: ("market_change" | "competitor_action" | "weak_execution" | "plan_flaw" | "other") | null;
+                narrative: string | null;
+                /**
+                 * @description of the cause analysis task
+                 * @enum {string}
+                 */
+                status: "open" | "claimed" | "completed" | "cancelled";
+            }[];
+            actions: {
+                /**
+                 * Format: uuid
+                 * @description the corrective action task
+                 */
+                id: string;
+                what: string;
+                ownerUnit: string;
+                /** Format: date-time */
+                dueAt: string;
+                kpiId: string | null;
+                initiativeId: string | null;
+                /** @enum {string} */
+                status: "open" | "claimed" | "completed" | "cancelled";
+                /** @description the month whose analysis committed to it */
+                fromPeriod: string;
+            }[];
+            decisions: {
+                /** Format: date-time */
+                at: string;
+                /** @description the actor's name */
+                by: string | null;
+                what: string;
+            }[];
+            workflowId: string;
+            /** Format: date-time */
+            actualsDueAt: string;
+            /** Format: date-time */
+            closesAt: string;
+            closedAt: string | null;
+            /** @description no more actuals: closed early, or past its close */
+            frozen: boolean;
+            /** @description the admin closed the month before its time */
+            closedEarly?: {
+                /** Format: date-time */
+                at: string;
+                /** Format: uuid */
+                by: string;
+                reason?: string;
+            };
+            extensions: {
+                /** Format: date-time */
+                closesAt: string;
+                /** Format: date-time */
+                at: string;
+                /** Format: uuid */
+                by: string;
+                reason: string;
+            }[];
         };
         SubmitActualsDto: {
             values: {
@@ -1855,15 +2396,199 @@ export interface components {
                 unit?: string;
             }[];
         };
+        PeriodStatusDto: {
+            /** Format: uuid */
+            cycleId: string;
+            /** @description a month, YYYY-MM */
+            period: string;
+            version: number;
+            /**
+             * @description collecting actuals, analysed (every actual in), closed
+             * @enum {string}
+             */
+            phase: "collecting" | "analysed" | "closed";
+            frozen: boolean;
+            /** Format: date-time */
+            actualsDueAt: string;
+            /** Format: date-time */
+            closesAt: string;
+            targets: {
+                kpiId: string;
+                name: string;
+                unit: string;
+                /** @enum {string} */
+                direction: "higher_is_better" | "lower_is_better";
+                /** Format: uuid */
+                ownerUnitId: string;
+                /** @description the month's target */
+                target: number;
+                /** @description attainment bands */
+                thresholds: {
+                    onTrack: number;
+                    atRisk: number;
+                };
+            }[];
+            /** @description actual values by KPI id */
+            actuals: {
+                [key: string]: number;
+            };
+            evaluations: {
+                kpiId: string;
+                /** Format: uuid */
+                ownerUnitId: string;
+                target: number;
+                actual: number | null;
+                variance: number | null;
+                variancePct: number | null;
+                /** @description whether the variance goes the KPI's better way */
+                favourable: boolean | null;
+                /** @description 1 is on target; null without an actual (or when it is infinite: a zero actual of a lower-is-better KPI) */
+                attainment: number | null;
+                /** @enum {string} */
+                status: "on_track" | "at_risk" | "off_track" | "missing";
+                /**
+                 * @description attainment against the mean of up to three earlier months
+                 * @enum {string}
+                 */
+                trend: "improving" | "worsening" | "stable" | "new";
+            }[];
+            /** @description the admin closed the month before its time */
+            closedEarly?: {
+                /** Format: date-time */
+                at: string;
+                /** Format: uuid */
+                by: string;
+                reason?: string;
+            };
+            extensions: {
+                /** Format: date-time */
+                closesAt: string;
+                /** Format: date-time */
+                at: string;
+                /** Format: uuid */
+                by: string;
+                reason: string;
+            }[];
+        };
+        ActualsImportDto: {
+            /** @description SHA-256 of cycle, month and file: the same file again is the same import */
+            id: string;
+            /** @description a month, YYYY-MM */
+            period: string;
+            fileName: string;
+            /** @enum {string} */
+            status: "queued" | "imported" | "failed";
+            /** @description rows imported; null until done */
+            rows: number | null;
+            errors: {
+                /** @description row and column, e.g. `row 3.value` */
+                path: string;
+                message: string;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+        };
+        MonthlyReportDto: {
+            /** Format: uuid */
+            cycleId: string;
+            cycleTitle: string;
+            /** @description a month, YYYY-MM */
+            period: string;
+            version: number;
+            /**
+             * @description collecting actuals, analysed (every actual in), closed
+             * @enum {string}
+             */
+            status: "collecting" | "analysed" | "closed";
+            /** Format: date-time */
+            generatedAt: string;
+            kpis: {
+                kpiId: string;
+                name: string;
+                /** @description unit of measure */
+                unit: string;
+                /** @enum {string} */
+                direction: "higher_is_better" | "lower_is_better";
+                /** @description the owner unit's name */
+                ownerUnit: string;
+                target: number;
+                actual: number | null;
+                /** @description actual − target */
+                variance: number | null;
+                /** @description (actual − target) / |target|; null for a zero target or no actual */
+                variancePct: number | null;
+                /** @enum {string} */
+                status: "on_track" | "at_risk" | "off_track" | "missing";
+                /**
+                 * @description attainment against the mean of up to three earlier months
+                 * @enum {string}
+                 */
+                trend: "improving" | "worsening" | "stable" | "new";
+            }[];
+            causes: {
+                kpiId: string;
+                ownerUnit: string;
+                category: ("market_change" | "competitor_action" | "weak_execution" | "plan_flaw" | "other") | null;
+                narrative: string | null;
+                /**
+                 * @description of the cause analysis task
+                 * @enum {string}
+                 */
+                status: "open" | "claimed" | "completed" | "cancelled";
+            }[];
+            actions: {
+                /**
+                 * Format: uuid
+                 * @description the corrective action task
+                 */
+                id: string;
+                what: string;
+                ownerUnit: string;
+                /** Format: date-time */
+                dueAt: string;
+                kpiId: string | null;
+                initiativeId: string | null;
+                /** @enum {string} */
+                status: "open" | "claimed" | "completed" | "cancelled";
+                /** @description the month whose analysis committed to it */
+                fromPeriod: string;
+            }[];
+            decisions: {
+                /** Format: date-time */
+                at: string;
+                /** @description the actor's name */
+                by: string | null;
+                what: string;
+            }[];
+        };
         ClosePeriodDto: {
             reason?: string;
+        };
+        PeriodClosingDto: {
+            /** @description a month, YYYY-MM */
+            period: string;
+            /**
+             * @description the execution closes the month: actuals frozen, the report rendered
+             * @constant
+             */
+            closing: true;
         };
         ExtendPeriodDto: {
             /** Format: date-time */
             closesAt: string;
             reason: string;
         };
-        TaskPageDto_Output: {
+        PeriodExtendedDto: {
+            /** @description a month, YYYY-MM */
+            period: string;
+            /**
+             * Format: date-time
+             * @description the new close
+             */
+            closesAt: string;
+        };
+        TaskPageDto: {
             items: {
                 /** Format: uuid */
                 id: string;
@@ -1872,6 +2597,7 @@ export interface components {
                 title: string;
                 /** @enum {string} */
                 status: "open" | "claimed" | "completed" | "cancelled";
+                /** @description who holds it now: a person, a unit (any member may claim it) or the committee */
                 assignee: {
                     /** @constant */
                     type: "user";
@@ -1898,15 +2624,16 @@ export interface components {
                 links: {
                     [key: string]: string;
                 };
+                /** @description what the holder needs to decide, by kind (e.g. the figures for a rolling adjustment); absent when there is none */
                 context?: {
                     [key: string]: unknown;
                 };
                 /** Format: date-time */
                 dueAt: string;
                 escalationStep: number;
+                /** @description one of the kind’s outcomes, once decided */
                 outcome: string | null;
                 comment: string | null;
-                /** @description the decision payload, shaped by the kind (GET /task-kinds) */
                 payload: {
                     [key: string]: unknown;
                 } | null;
@@ -1916,6 +2643,7 @@ export interface components {
                 /** Format: date-time */
                 openedAt: string;
             }[];
+            /** @description items matching, on every page */
             total: number;
             limit: number;
             offset: number;
@@ -1977,13 +2705,13 @@ export interface components {
                 n: number;
             };
         };
-        RequestOpenedDto_Output: {
+        RequestOpenedDto: {
             /** @description workflow id of the request */
             requestId: string;
             /** @description tasks opened: one, or one ballot per committee member */
             ballots: number;
         };
-        TaskViewDto_Output: {
+        TaskViewDto: {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -1991,6 +2719,7 @@ export interface components {
             title: string;
             /** @enum {string} */
             status: "open" | "claimed" | "completed" | "cancelled";
+            /** @description who holds it now: a person, a unit (any member may claim it) or the committee */
             assignee: {
                 /** @constant */
                 type: "user";
@@ -2017,15 +2746,16 @@ export interface components {
             links: {
                 [key: string]: string;
             };
+            /** @description what the holder needs to decide, by kind (e.g. the figures for a rolling adjustment); absent when there is none */
             context?: {
                 [key: string]: unknown;
             };
             /** Format: date-time */
             dueAt: string;
             escalationStep: number;
+            /** @description one of the kind’s outcomes, once decided */
             outcome: string | null;
             comment: string | null;
-            /** @description the decision payload, shaped by the kind (GET /task-kinds) */
             payload: {
                 [key: string]: unknown;
             } | null;
@@ -2042,11 +2772,12 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        TaskDecisionDto_Output: {
+        TaskDecisionDto: {
             /** Format: uuid */
             taskId: string;
             outcome: string;
             comment?: string;
+            /** @description the decision payload: its shape depends on the kind (its JSON Schema: GET /task-kinds) */
             payload?: {
                 [key: string]: unknown;
             };
@@ -2062,7 +2793,7 @@ export interface components {
             /** Format: uuid */
             toUserId: string;
         };
-        TaskCommentViewDto_Output: {
+        TaskCommentViewDto: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
@@ -2074,7 +2805,7 @@ export interface components {
         TaskCommentDto: {
             body: string;
         };
-        TaskKindDto_Output: {
+        TaskKindDto: {
             /** @enum {string} */
             kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "committee.vote";
             outcomes: string[];
@@ -2087,26 +2818,87 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        NotificationPageDto_Output: {
+        StreamedNotificationDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            event: "task.opened" | "task.reminder" | "task.escalated" | "task.delegated" | "task.decided" | "task.cancelled";
+            title: string;
+            taskId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        NotificationPageDto: {
             items: {
                 /** Format: uuid */
                 id: string;
-                /** @description task.opened, task.reminder, task.escalated, task.delegated, task.decided, task.cancelled */
-                event: string;
+                /** @enum {string} */
+                event: "task.opened" | "task.reminder" | "task.escalated" | "task.delegated" | "task.decided" | "task.cancelled";
                 title: string;
                 taskId: string | null;
                 /** Format: date-time */
                 createdAt: string;
                 readAt: string | null;
             }[];
+            /** @description items matching, on every page */
             total: number;
             limit: number;
             offset: number;
+        };
+        WebhookDto: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            events: ("task.opened" | "task.reminder" | "task.escalated" | "task.delegated" | "task.decided" | "task.cancelled" | "*")[];
+            active: boolean;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
         };
         CreateWebhookDto: {
             /** Format: uri */
             url: string;
             events: ("task.opened" | "task.reminder" | "task.escalated" | "task.delegated" | "task.decided" | "task.cancelled" | "*")[];
+        };
+        CreatedWebhookDto: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            events: ("task.opened" | "task.reminder" | "task.escalated" | "task.delegated" | "task.decided" | "task.cancelled" | "*")[];
+            active: boolean;
+            /** Format: uuid */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: starts_with
+             * @description receivers verify X-Rollplan-Signature with it
+             */
+            secret: string;
+        };
+        DeadLetterPageDto: {
+            items: {
+                /** @description the dead letter’s job id: retry it with POST /dead-letters/:id/retry */
+                id: string;
+                /** @description the delivery queue it came from (e-mail or webhooks) */
+                queue: string;
+                /** @description the job name: the notification event */
+                event: string;
+                failedReason: string;
+                attempts: number;
+                /** Format: date-time */
+                deadAt: string;
+                /** @description the delivery job as it was queued */
+                data: {
+                    [key: string]: unknown;
+                };
+            }[];
+            total: number;
+        };
+        DeadLetterRetriedDto: {
+            /** @description the job id of the new delivery */
+            retriedAs: string;
         };
         ErrorBody: {
             /** @description machine-readable code, e.g. validation_failed, conflict, service_unavailable */
@@ -2135,52 +2927,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description every service up */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example ok */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["HealthResultDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -2201,63 +2954,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The Health Check is not successful */
+            /** @description a service down: it is named in `error` */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example error */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["HealthResultDto"];
                 };
             };
         };
@@ -2280,7 +2983,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokensDto_Output"];
+                    "application/json": components["schemas"]["TokensDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -2384,7 +3087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokensDto_Output"];
+                    "application/json": components["schemas"]["TokensDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -2578,7 +3281,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserViewDto_Output"];
+                    "application/json": components["schemas"]["UserViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -2641,7 +3344,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ApiTokenDto"][];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -2707,7 +3412,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CreatedApiTokenDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -2794,11 +3501,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the token, revoked (revoking it again changes nothing) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ApiTokenDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -2885,7 +3595,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserPageDto_Output"];
+                    "application/json": components["schemas"]["UserPageDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -2953,7 +3663,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserViewDto_Output"];
+                    "application/json": components["schemas"]["UserViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3046,7 +3756,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserViewDto_Output"];
+                    "application/json": components["schemas"]["UserViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3125,7 +3835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserViewDto_Output"];
+                    "application/json": components["schemas"]["UserViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3227,7 +3937,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserViewDto_Output"];
+                    "application/json": components["schemas"]["UserViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3311,7 +4021,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserViewDto_Output"];
+                    "application/json": components["schemas"]["UserViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3393,7 +4103,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgUnitDto_Output"][];
+                    "application/json": components["schemas"]["OrgUnitDto"][];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3461,7 +4171,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgUnitDto_Output"];
+                    "application/json": components["schemas"]["OrgUnitDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3558,7 +4268,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrgUnitDto_Output"];
+                    "application/json": components["schemas"]["OrgUnitDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3658,7 +4368,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserViewDto_Output"][];
+                    "application/json": components["schemas"]["UserViewDto"][];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3724,7 +4434,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserViewDto_Output"][];
+                    "application/json": components["schemas"]["UserViewDto"][];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3803,6 +4513,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description not (or no longer) on the committee */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -3888,7 +4599,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DirectoryEntryDto_Output"][];
+                    "application/json": components["schemas"]["DirectoryEntryDto"][];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -3960,7 +4671,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditPageDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -4022,7 +4735,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditVerificationDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -4094,7 +4809,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TimelineDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -4174,7 +4891,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ExecutionPageDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -4234,11 +4953,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description one JSON document, sent as the attachment cycle-<id>.json */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CycleExportDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -4313,11 +5035,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description UTF-8 CSV with a header row (labels in the report language; zh-CN with a byte-order mark), sent as the attachment cycle-<id>-decisions.csv */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/csv": string;
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -4393,7 +5118,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CyclePageDto_Output"];
+                    "application/json": components["schemas"]["CyclePageDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -4465,7 +5190,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CycleViewDto_Output"];
+                    "application/json": components["schemas"]["CycleViewDto"];
                 };
             };
             /** @description started */
@@ -4474,7 +5199,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CycleViewDto_Output"];
+                    "application/json": components["schemas"]["CycleViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -4567,7 +5292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CycleViewDto_Output"];
+                    "application/json": components["schemas"]["CycleViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -4649,7 +5374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CycleViewDto_Output"];
+                    "application/json": components["schemas"]["CycleViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -4758,7 +5483,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionSubmittedDto_Output"];
+                    "application/json": components["schemas"]["VersionSubmittedDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -4867,7 +5592,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CycleViewDto_Output"];
+                    "application/json": components["schemas"]["CycleViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -4976,7 +5701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionSubmittedDto_Output"];
+                    "application/json": components["schemas"]["VersionSubmittedDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -5078,7 +5803,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CycleViewDto_Output"];
+                    "application/json": components["schemas"]["CycleViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -5170,7 +5895,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VersionSubmittedDto_Output"];
+                    "application/json": components["schemas"]["VersionSubmittedDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -5273,7 +5998,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CycleViewDto_Output"];
+                    "application/json": components["schemas"]["CycleViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -5362,7 +6087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContributionStateDto_Output"];
+                    "application/json": components["schemas"]["ContributionStateDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -5469,7 +6194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContributionStateDto_Output"];
+                    "application/json": components["schemas"]["ContributionStateDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -5571,7 +6296,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanVersionSummaryDto_Output"][];
+                    "application/json": components["schemas"]["PlanVersionSummaryDto"][];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -5647,7 +6372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanVersionDto_Output"];
+                    "application/json": components["schemas"]["PlanVersionDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -5725,7 +6450,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanDiffDto_Output"];
+                    "application/json": components["schemas"]["PlanDiffDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -5799,7 +6524,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PeriodSummaryDto"][];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -5873,7 +6600,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PeriodDetailDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -5950,11 +6679,14 @@ export interface operations {
             };
         };
         responses: {
+            /** @description the month's execution after the values */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PeriodStatusDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -6053,11 +6785,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            201: {
+            /** @description the same file again: the first import, as it stands */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ActualsImportDto"];
+                };
+            };
+            /** @description queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActualsImportDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -6141,7 +6885,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ActualsImportDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -6215,7 +6961,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MonthlyReportDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -6291,11 +7039,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the report as a web page (Content-Language names its language) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -6371,11 +7122,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description the report as a workbook, as an attachment (Content-Language names its language) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -6453,7 +7207,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PeriodClosingDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -6558,7 +7314,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PeriodExtendedDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -6664,7 +7422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskPageDto_Output"];
+                    "application/json": components["schemas"]["TaskPageDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -6735,7 +7493,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RequestOpenedDto_Output"];
+                    "application/json": components["schemas"]["RequestOpenedDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -6828,7 +7586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskViewDto_Output"];
+                    "application/json": components["schemas"]["TaskViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -6910,7 +7668,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskDecisionDto_Output"];
+                    "application/json": components["schemas"]["TaskDecisionDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -7012,7 +7770,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskViewDto_Output"];
+                    "application/json": components["schemas"]["TaskViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -7096,7 +7854,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskViewDto_Output"];
+                    "application/json": components["schemas"]["TaskViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -7184,7 +7942,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskViewDto_Output"];
+                    "application/json": components["schemas"]["TaskViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -7286,7 +8044,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskCommentViewDto_Output"][];
+                    "application/json": components["schemas"]["TaskCommentViewDto"][];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -7365,7 +8123,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskCommentViewDto_Output"];
+                    "application/json": components["schemas"]["TaskCommentViewDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -7465,7 +8223,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskKindDto_Output"][];
+                    "application/json": components["schemas"]["TaskKindDto"][];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -7533,7 +8291,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["NotificationPageDto_Output"];
+                    "application/json": components["schemas"]["NotificationPageDto"];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -7594,11 +8352,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description server-sent events: `event: notification`, its `data` a StreamedNotificationDto as JSON, its `id` a cursor for Last-Event-ID; a `: keep-alive` comment every 15 s */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -7743,7 +8504,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WebhookDto"][];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -7809,7 +8572,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -7896,6 +8661,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description deactivated: no more deliveries */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -7983,7 +8749,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeadLetterPageDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {
@@ -8047,7 +8815,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeadLetterRetriedDto"];
+                };
             };
             /** @description invalid input: every problem named by its path */
             400: {

@@ -67,9 +67,8 @@ export function SchemaFields({ schema, path = [] }: { schema: JsonSchema; path?:
   return (
     <>
       {Object.entries(schema.properties ?? {}).map(([name, property]) => {
-        const label = t(`field.${name}`);
-        const rules = required.has(name) ? [{ required: true, message: t('task.required') }] : [];
         const at = [...path, name];
+        // A constant (a contribution's area) is fixed by the task: kept, not shown.
         if (property.const !== undefined) {
           return (
             <Form.Item key={name} name={at} hidden>
@@ -77,6 +76,8 @@ export function SchemaFields({ schema, path = [] }: { schema: JsonSchema; path?:
             </Form.Item>
           );
         }
+        const label = t(`field.${name}`);
+        const rules = required.has(name) ? [{ required: true, message: t('task.required') }] : [];
         if (property.type === 'array' && property.items?.type === 'object') {
           const items = property.items;
           return (

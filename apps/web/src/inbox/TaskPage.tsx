@@ -48,6 +48,8 @@ function TaskView({ task }: { task: Task }) {
         ? t('task.assigneeUnit', { name: unitName(task.assignee.unitId) })
         : t('task.assigneeCommittee');
   const links = (task.links ?? {}) as Record<string, string>;
+  // Set when a decision from here found the task already decided elsewhere.
+  const [elsewhere, setElsewhere] = useState(false);
   const reviewing = (task.kind === 'plan.review' || task.kind === 'plan.final_approval' || task.kind === 'plan.internal_review') && links.version && task.cycleId;
 
   return (
@@ -55,6 +57,7 @@ function TaskView({ task }: { task: Task }) {
       <Typography.Title level={1} id="task-title" className="page-title">
         {taskTitle(task, t, unitName, years)}
       </Typography.Title>
+      {elsewhere && <Alert type="warning" showIcon role="alert" title={t('error.decidedElsewhere')} style={{ marginBottom: 16 }} />}
       <Card title={t('task.details')} size="small" style={{ marginBottom: 16 }}>
         <Descriptions column={{ xs: 1, md: 2 }} size="small">
           <Descriptions.Item label={t('inbox.kind')}>{t(`kind.${task.kind}`)}</Descriptions.Item>
@@ -89,7 +92,7 @@ function TaskView({ task }: { task: Task }) {
       </Card>
       {active && <TaskActions task={task} meId={me.id} />}
       {reviewing && <VersionReading cycleId={task.cycleId!} version={Number(links.version)} />}
-      {active && <DecisionForm task={task} meId={me.id} />}
+      {active && <DecisionForm task={task} meId={me.id} onDecidedElsewhere={() => setElsewhere(true)} />}
       <Comments task={task} />
     </>
   );
@@ -170,7 +173,7 @@ function TaskActions({ task, meId }: { task: Task; meId: string }) {
  * Idempotency-Key per form: a double click or a retry records one decision. The server's
  * messages land on the fields they name.
  */
-function DecisionForm({ task, meId }: { task: Task; meId: string }) {
+function DecisionForm({ task, meId, onDecidedElsewhere }: { task: Task; meId: string; onDecidedElsewhere: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queries = useQueryClient();
@@ -204,6 +207,7 @@ function DecisionForm({ task, meId }: { task: Task; meId: string }) {
         const fresh = await queries.fetchQuery({ queryKey: keys.task(task.id), queryFn: () => ok(api.GET('/tasks/{id}', { params: { path: { id: task.id } } })), staleTime: 0 });
         if (fresh.status === 'completed' || fresh.status === 'cancelled' || (fresh.claimedBy && fresh.claimedBy !== meId)) {
           setElsewhere(true);
+          onDecidedElsewhere();
           await queries.invalidateQueries({ queryKey: keys.tasks });
         }
       }
