@@ -55,8 +55,11 @@ export async function screenshot(page: Page, locale: Locale, name: string): Prom
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
-/** A button by its label; Ant Design spaces out two-character Chinese labels (登 录). */
-export const buttonName = (label: string) => new RegExp(`^\\s*${label.split('').map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*')}\\s*$`);
+/**
+ * A button by its label: Ant Design spaces out two-character Chinese labels (登 录), and a button
+ * busy with a request is named after its spinner too ("loading Submit").
+ */
+export const buttonName = (label: string) => new RegExp(`(^|\\s)${label.split('').map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s*')}\\s*$`);
 
 type Locator = ReturnType<Page['locator']>;
 
