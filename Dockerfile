@@ -15,6 +15,7 @@ COPY libs/db/package.json libs/db/
 COPY libs/devstack/package.json libs/devstack/
 COPY apps/worker/package.json apps/worker/
 COPY apps/api/package.json apps/api/
+COPY apps/web/package.json apps/web/
 # swagger-ui-dist's install script phones home through @scarf/scarf; a build must not.
 ENV SCARF_ANALYTICS=false
 
@@ -25,6 +26,8 @@ COPY tsconfig.json tsconfig.base.json ./
 COPY libs/ libs/
 COPY apps/ apps/
 RUN npx tsc -b
+# The web app: static files the API serves at /app (apps/api/src/web-app.ts).
+RUN npm run build --workspace apps/web
 # Bundled once here so each worker starts without running webpack (see WORKFLOW_BUNDLE_PATH).
 RUN node -e "require('@temporalio/worker').bundleWorkflowCode({ workflowsPath: require.resolve('@rollplan/workflows/dist/workflows') }).then(({ code }) => require('node:fs').writeFileSync('apps/worker/dist/workflow-bundle.js', code))"
 
@@ -44,6 +47,7 @@ COPY --from=build /app/libs/workflows/dist libs/workflows/dist
 COPY --from=build /app/libs/db/dist libs/db/dist
 COPY --from=build /app/apps/worker/dist apps/worker/dist
 COPY --from=build /app/apps/api/dist apps/api/dist
+COPY --from=build /app/apps/web/dist apps/web/dist
 # libs/devstack (local dev servers) is deliberately left out: nothing in production loads it.
 ENV WORKFLOW_BUNDLE_PATH=/app/apps/worker/dist/workflow-bundle.js
 USER node

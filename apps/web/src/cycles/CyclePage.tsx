@@ -148,7 +148,7 @@ function Versions({ cycleId }: { cycleId: string }) {
         columns={[
           { title: t('cycle.version'), key: 'version', render: (_, v) => `v${v.version}` },
           { title: t('task.status'), key: 'status', render: (_, v) => <Tag color={v.status === 'approved' ? 'green' : v.status === 'in_review' ? 'blue' : undefined}>{t(`cycle.versionStatus.${v.status}`)}</Tag> },
-          { title: t('cycle.roundOf', { round: '' }).trim(), key: 'round', render: (_, v) => v.round ?? '' },
+          { title: t('cycle.round'), key: 'round', render: (_, v) => v.round ?? '' },
           { title: t('cycle.submittedAt'), key: 'submitted', render: (_, v) => `${formatDateTime(v.submittedAt)} · ${personName(v.submittedBy)}` },
           { title: t('cycle.decidedAt'), key: 'decided', render: (_, v) => formatDateTime(v.decidedAt) },
           { title: t('cycle.effectiveFrom'), key: 'from', render: (_, v) => (v.effectiveFrom ? formatPeriod(v.effectiveFrom) : '') },

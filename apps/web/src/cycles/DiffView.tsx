@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Empty, Spin, Table, Typography } from 'antd';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../api/client';
 import { keys, useDirectory } from '../api/queries';
@@ -28,17 +29,22 @@ function useItemName(content: Content | undefined) {
   };
 }
 
-/** A field path (`targets.2.target`) with the year the index stands for, when it is a target. */
-function fieldLabel(path: string, item: { targets?: { year: number }[] } | undefined): string {
+/** A field path (`targets.2.target`) in words, with the year a target's index stands for. */
+function fieldLabel(path: string, item: { targets?: { year: number }[] } | undefined, t: TFunction): string {
+  const named = (field: string) => t(`diff.fields.${field}`, { defaultValue: field });
   const match = /^targets\.(\d+)\.(.+)$/.exec(path);
-  const year = match ? item?.targets?.[Number(match[1])]?.year : undefined;
-  return year ? `${year} · ${match![2]}` : path;
+  if (match) return `${item?.targets?.[Number(match[1])]?.year ?? `#${Number(match[1]) + 1}`} · ${named(match[2])}`;
+  return path
+    .split('.')
+    .map((part) => (/^\d+$/.test(part) ? `#${Number(part) + 1}` : named(part)))
+    .join(' · ');
 }
 
 function show(value: unknown): string {
   if (value === undefined || value === null) return '—';
   if (typeof value === 'number') return formatNumber(value);
-  if (Array.isArray(value)) return value.map(show).join(', ');
+  // A month-by-month list of one value reads better as "12 × 1,033.33".
+  if (Array.isArray(value)) return value.length > 1 && value.every((v) => v === value[0]) ? `${value.length} × ${show(value[0])}` : value.map(show).join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
@@ -72,7 +78,7 @@ export function DiffView({ cycleId, from, to }: { cycleId: string; from: number;
               key: `~${c.id}.${f.path}`,
               change: 'changed',
               item: nameInNew(section, c.id),
-              field: fieldLabel(f.path, items.find((i) => i.id === c.id)),
+              field: fieldLabel(f.path, items.find((i) => i.id === c.id), t),
               before: show(f.from),
               after: show(f.to),
             })),

@@ -66,7 +66,7 @@ export function PlanSummary({ cycleId, version }: { cycleId: string; version: nu
             dataSource={content.allocations}
             columns={[
               { title: t('cycle.plan.owner'), key: 'unit', render: (_, a) => unitName(a.unitId) },
-              { title: t('cycles.years'), dataIndex: 'year' },
+              { title: t('cycle.plan.year'), dataIndex: 'year' },
               { title: t('cycle.plan.budget'), key: 'budget', render: (_, a) => formatNumber(a.budget) },
               { title: t('cycle.plan.headcount'), key: 'headcount', render: (_, a) => formatNumber(a.headcount) },
             ]}

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Empty, Input, Select, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { Empty, Input, Select, Segmented, Space, Spin, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { api, ok } from '../api/client';
@@ -77,42 +77,45 @@ export function InboxPage() {
         </label>
       </Space>
       {tasks.error && <ErrorNotice error={tasks.error} />}
-      <Table<Task>
-        rowKey="id"
-        loading={tasks.isLoading}
-        dataSource={tasks.data?.items ?? []}
-        pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (count) => t('inbox.count', { count }) }}
-        locale={{ emptyText: <Empty description={t('inbox.empty')} /> }}
-        columns={[
-          {
-            title: t('task.title'),
-            key: 'title',
-            render: (_, task) => (
-              <Space direction="vertical" size={0}>
+      {/* A plain table: the inbox is the screen people open most, so it loads no table widget. */}
+      <table className="plain-table" aria-labelledby="inbox-title" aria-busy={tasks.isLoading}>
+        <thead>
+          <tr>
+            <th scope="col">{t('task.title')}</th>
+            <th scope="col">{t('inbox.kind')}</th>
+            <th scope="col">{t('task.status')}</th>
+            <th scope="col">{t('inbox.due')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(tasks.data?.items ?? []).map((task) => (
+            <tr key={task.id}>
+              <td>
                 <Link to={`/tasks/${task.id}`} className="task-link">
                   {taskTitle(task, t, unitName, yearsOf(task))}
                 </Link>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {task.cycleId ? cycleById.get(task.cycleId)?.title : ''}
-                </Typography.Text>
-              </Space>
-            ),
-          },
-          { title: t('inbox.kind'), key: 'kind', render: (_, task) => <Tag>{t(`kind.${task.kind}`)}</Tag> },
-          {
-            title: t('task.status'),
-            key: 'status',
-            render: (_, task) => (
-              <Space size={4} wrap>
-                <Tag color={task.status === 'claimed' ? 'blue' : task.status === 'completed' ? 'green' : undefined}>{t(`taskStatus.${task.status}`)}</Tag>
-                {isOverdue(task) && <Tag color="red">{t('inbox.overdue')}</Tag>}
-                {task.escalationStep > 0 && task.status !== 'completed' && <Tag color="orange">{t('inbox.escalated', { step: task.escalationStep })}</Tag>}
-              </Space>
-            ),
-          },
-          { title: t('inbox.due'), key: 'due', render: (_, task) => <time dateTime={task.dueAt}>{formatDateTime(task.dueAt)}</time> },
-        ]}
-      />
+                <div className="secondary">{task.cycleId ? cycleById.get(task.cycleId)?.title : ''}</div>
+              </td>
+              <td>
+                <Tag>{t(`kind.${task.kind}`)}</Tag>
+              </td>
+              <td>
+                <Space size={4} wrap>
+                  <Tag color={task.status === 'claimed' ? 'blue' : task.status === 'completed' ? 'green' : undefined}>{t(`taskStatus.${task.status}`)}</Tag>
+                  {isOverdue(task) && <Tag color="red">{t('inbox.overdue')}</Tag>}
+                  {task.escalationStep > 0 && task.status !== 'completed' && <Tag color="orange">{t('inbox.escalated', { step: task.escalationStep })}</Tag>}
+                </Space>
+              </td>
+              <td>
+                <time dateTime={task.dueAt}>{formatDateTime(task.dueAt)}</time>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {tasks.isLoading && <Spin />}
+      {tasks.data && tasks.data.items.length === 0 && <Empty description={t('inbox.empty')} />}
+      {tasks.data && tasks.data.total > 0 && <p className="secondary">{t('inbox.count', { count: tasks.data.total })}</p>}
     </section>
   );
 }

@@ -59,7 +59,7 @@ export const en: Shape<typeof zhCN> = {
     open: 'Open',
     count: '{{count}} tasks',
   },
-  taskStatus: { active: 'To do', open: 'Unclaimed', claimed: 'Claimed', completed: 'Done', cancelled: 'Cancelled' },
+  taskStatus: { active: 'To do', open: 'Open', claimed: 'Claimed', completed: 'Done', cancelled: 'Cancelled' },
   kind: {
     'adhoc.request': 'Request',
     'notice.acknowledge': 'Notice',
@@ -206,6 +206,7 @@ export const en: Shape<typeof zhCN> = {
       closure: 'Closure',
     },
     roundOf: 'Round {{round}}',
+    round: 'Round',
     pending: 'Pending',
     nobodyPending: 'Nobody is pending right now.',
     waitingOn: 'Waiting on',
@@ -231,7 +232,7 @@ export const en: Shape<typeof zhCN> = {
     rejection: 'Why it was rejected',
     cancellation: 'Why it was cancelled',
     closure: 'Closure',
-    plan: { goals: 'Goals', kpis: 'KPIs', targets: 'Targets by year', owner: 'Owner', initiatives: 'Initiatives', allocations: 'Allocations', budget: 'Budget', headcount: 'Headcount' },
+    plan: { goals: 'Goals', kpis: 'KPIs', targets: 'Targets by year', owner: 'Owner', initiatives: 'Initiatives', allocations: 'Allocations', year: 'Year', budget: 'Budget', headcount: 'Headcount' },
     unknownUnit: 'Unknown unit',
   },
   diff: {
@@ -243,6 +244,7 @@ export const en: Shape<typeof zhCN> = {
     section: { goals: 'Goals', initiatives: 'Initiatives', milestones: 'Milestones', kpis: 'KPIs and targets', allocations: 'Allocations', totals: 'Totals' },
     item: 'Item',
     field: 'Field',
+    fields: { target: 'Target', monthly: 'By month', name: 'Name', title: 'Title', description: 'Description', unit: 'Unit', direction: 'Direction', aggregation: 'Aggregation', ownerUnitId: 'Owner unit', goalIds: 'Goals', years: 'Years', initiativeId: 'Initiative', year: 'Year', budget: 'Budget', headcount: 'Headcount' },
     before: 'Before',
     after: 'After',
   },

@@ -55,7 +55,7 @@ export const zhCN = {
     open: '打开',
     count: '共 {{count}} 项',
   },
-  taskStatus: { active: '待处理', open: '待认领', claimed: '已认领', completed: '已完成', cancelled: '已取消' },
+  taskStatus: { active: '未完成', open: '待处理', claimed: '已认领', completed: '已完成', cancelled: '已取消' },
   kind: {
     'adhoc.request': '临时请求',
     'notice.acknowledge': '知悉确认',
@@ -202,6 +202,7 @@ export const zhCN = {
       closure: '关闭',
     },
     roundOf: '第 {{round}} 轮',
+    round: '轮次',
     pending: '待处理',
     nobodyPending: '当前没有待处理的任务。',
     waitingOn: '等待',
@@ -227,7 +228,7 @@ export const zhCN = {
     rejection: '否决原因',
     cancellation: '取消原因',
     closure: '关闭说明',
-    plan: { goals: '目标', kpis: 'KPI', targets: '年度目标值', owner: '责任单位', initiatives: '举措', allocations: '资源配置', budget: '预算', headcount: '编制' },
+    plan: { goals: '目标', kpis: 'KPI', targets: '年度目标值', owner: '责任单位', initiatives: '举措', allocations: '资源配置', year: '年度', budget: '预算', headcount: '编制' },
     unknownUnit: '未知单位',
   },
   diff: {
@@ -239,6 +240,7 @@ export const zhCN = {
     section: { goals: '目标', initiatives: '举措', milestones: '里程碑', kpis: 'KPI 与指标值', allocations: '资源配置', totals: '合计' },
     item: '条目',
     field: '字段',
+    fields: { target: '目标值', monthly: '月度分解', name: '名称', title: '标题', description: '说明', unit: '计量单位', direction: '方向', aggregation: '汇总方式', ownerUnitId: '责任单位', goalIds: '对应目标', years: '年度', initiativeId: '所属举措', year: '年度', budget: '预算', headcount: '编制' },
     before: '修改前',
     after: '修改后',
   },
