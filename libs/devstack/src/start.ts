@@ -110,6 +110,7 @@ async function main(): Promise<number> {
       [
         '',
         `rollplan is running (ready in ${seconds}s).`,
+        `  Web app       http://localhost:${env.API_PORT}/`,
         `  API           http://localhost:${env.API_PORT}`,
         `  Health        ${health}`,
         `  OpenAPI docs  http://localhost:${env.API_PORT}/docs`,
