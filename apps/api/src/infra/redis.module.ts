@@ -1,5 +1,6 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { redisOptions } from '@rollplan/config';
 import { API_CONFIG, type ApiConfig } from '../config';
 
 export const REDIS = Symbol('REDIS');
@@ -12,8 +13,7 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [API_CONFIG],
       // No offline queue: while Redis is down, commands fail fast instead of piling up.
-      useFactory: (config: ApiConfig) =>
-        new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }),
+      useFactory: (config: ApiConfig) => new Redis({ ...redisOptions(config.REDIS_URL, 'failFast'), lazyConnect: false }),
     },
   ],
   exports: [REDIS],

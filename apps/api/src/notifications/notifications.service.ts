@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
+import { redisOptions } from '@rollplan/config';
 import { DataSource, IsNull } from 'typeorm';
 import { DomainError, ErrorCode, webhookAllowList, type Actor, type CreateWebhookRequest, type WebhookAllowList } from '@rollplan/domain';
 import { NotificationEntity, WebhookSubscriptionEntity, appendAudit } from '@rollplan/db';
@@ -29,8 +30,7 @@ export class NotificationsService implements OnApplicationShutdown {
     @Inject(API_CONFIG) config: ApiConfig,
   ) {
     this.webhookAllowList = webhookAllowList(config.WEBHOOK_ALLOWED_HOSTS, config.NODE_ENV);
-    const redis = new URL(config.REDIS_URL);
-    const connection = { host: redis.hostname, port: Number(redis.port || 6379), enableOfflineQueue: false, maxRetriesPerRequest: 1 };
+    const connection = redisOptions(config.REDIS_URL, 'failFast');
     this.queues = new Map(
       [QueueName.DeadLetters, QueueName.Email, QueueName.Webhooks].map((name) => {
         const queue = new Queue(name, { connection, prefix: config.QUEUE_PREFIX });

@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { Queue } from 'bullmq';
+import { redisOptions } from '@rollplan/config';
 import type { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, type Actor, type ReportLanguage, type SubmitActualsRequest } from '@rollplan/domain';
 import { ActualImportEntity, CycleEntity, DocumentEntity, PeriodReviewEntity, buildMonthlyReport } from '@rollplan/db';
@@ -20,9 +21,8 @@ export class PeriodsService implements OnApplicationShutdown {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(API_CONFIG) config: ApiConfig,
   ) {
-    const redis = new URL(config.REDIS_URL);
     this.imports = new Queue(QueueName.Imports, {
-      connection: { host: redis.hostname, port: Number(redis.port || 6379), enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+      connection: redisOptions(config.REDIS_URL, 'failFast'),
       prefix: config.QUEUE_PREFIX,
     });
     this.imports.on('error', () => undefined); // reported by /health

@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { redisOptions } from '@rollplan/config';
 import type { DataSource } from 'typeorm';
 import { webhookAllowList } from '@rollplan/domain';
 import { QueueName } from '@rollplan/workflows';
@@ -14,8 +15,7 @@ export type NotificationsConfig = Pick<WorkerConfig, 'REDIS_URL' | 'QUEUE_PREFIX
 
 /** BullMQ connection options for a `redis://` URL (workers wait for Redis rather than fail). */
 export function redisConnection(url: string) {
-  const redis = new URL(url);
-  return { host: redis.hostname, port: Number(redis.port || 6379), ...(redis.password ? { password: decodeURIComponent(redis.password) } : {}), maxRetriesPerRequest: null };
+  return redisOptions(url, 'wait');
 }
 
 /** The outbox relay and the notification processors, as the worker runs them. `resolveHost`: how webhook host names resolve (tests). */
@@ -25,15 +25,13 @@ export function startNotifications(
   log: (message: string, data?: Record<string, unknown>) => void,
   { resolveHost }: { resolveHost?: ResolveHost } = {},
 ) {
-  const redis = new URL(config.REDIS_URL);
-  const base = { host: redis.hostname, port: Number(redis.port || 6379), ...(redis.password ? { password: decodeURIComponent(redis.password) } : {}) };
   // The relay's producer fails fast while Redis is down (rows stay in the outbox); workers wait for it.
-  const queue = new Queue<NotificationJobData>(QueueName.Notifications, { connection: { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 }, prefix: config.QUEUE_PREFIX });
+  const queue = new Queue<NotificationJobData>(QueueName.Notifications, { connection: redisOptions(config.REDIS_URL, 'failFast'), prefix: config.QUEUE_PREFIX });
   queue.on('error', () => undefined);
   const relay = new OutboxRelay(dataSource, queue, config.OUTBOX_POLL_MS, (error) => log('outbox relay waits for Redis', { error: String(error) }));
   const workers = startNotificationWorkers({
     dataSource,
-    connection: { ...base, maxRetriesPerRequest: null },
+    connection: redisOptions(config.REDIS_URL, 'wait'),
     prefix: config.QUEUE_PREFIX,
     smtpUrl: config.SMTP_URL,
     mailFrom: config.MAIL_FROM,
