@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
 import { mayActOnTasks, type Actor, type Assignee } from '@rollplan/domain';
 import { CommitteeMemberEntity, OutboxEntity, TaskEntity, UserEntity, appendAudit } from '@rollplan/db';
 import type { TaskActivities } from '@rollplan/workflows';
@@ -20,6 +20,15 @@ export const TaskEvent = {
  */
 export function createTaskActivities({ dataSource }: { dataSource: DataSource }): TaskActivities {
   const tasks = (manager: EntityManager) => manager.getRepository(TaskEntity);
+  /**
+   * Changes a task row that is still open or claimed; false when it is already completed or
+   * cancelled. Activities may run late or twice: a claim retried after the decision must not flip
+   * a completed row back, and a decision or cancellation recorded once is not announced again.
+   */
+  async function changeOpenTask(manager: EntityManager, taskId: string, changes: Parameters<ReturnType<typeof tasks>['update']>[1]): Promise<boolean> {
+    const result = await tasks(manager).update({ id: taskId, status: In(['open', 'claimed']) }, changes);
+    return (result.affected ?? 0) > 0;
+  }
 
   async function announce(manager: EntityManager, event: string, task: TaskEntity, recipients: string[], extra: Record<string, unknown> = {}) {
     await manager
@@ -78,7 +87,7 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
     async escalateTask({ taskId, to, step, dueAt }) {
       return dataSource.transaction(async (manager) => {
         const eligible = await resolveAssignee(manager, to);
-        await tasks(manager).update({ id: taskId }, { assignee: to, eligibleUserIds: eligible, claimedBy: null, status: 'open', escalationStep: step, dueAt: new Date(dueAt) });
+        if (!(await changeOpenTask(manager, taskId, { assignee: to, eligibleUserIds: eligible, claimedBy: null, status: 'open', escalationStep: step, dueAt: new Date(dueAt) }))) return { eligible };
         const task = await tasks(manager).findOneByOrFail({ id: taskId });
         await announce(manager, TaskEvent.Escalated, task, eligible, { step });
         await audit(manager, null, 'task.escalated', taskId, { to, step, dueAt });
@@ -88,14 +97,14 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
 
     async recordTaskClaim({ taskId, claimedBy, actor }) {
       await dataSource.transaction(async (manager) => {
-        await tasks(manager).update({ id: taskId }, { claimedBy, status: claimedBy ? 'claimed' : 'open' });
+        if (!(await changeOpenTask(manager, taskId, { claimedBy, status: claimedBy ? 'claimed' : 'open' }))) return;
         await audit(manager, actor, claimedBy ? 'task.claimed' : 'task.unclaimed', taskId);
       });
     },
 
     async recordTaskDelegation({ taskId, toUserId, actor }) {
       await dataSource.transaction(async (manager) => {
-        await tasks(manager).update({ id: taskId }, { assignee: { type: 'user', userId: toUserId }, eligibleUserIds: [toUserId], delegatedBy: actor.userId, claimedBy: null, status: 'open' });
+        if (!(await changeOpenTask(manager, taskId, { assignee: { type: 'user', userId: toUserId }, eligibleUserIds: [toUserId], delegatedBy: actor.userId, claimedBy: null, status: 'open' }))) return;
         const task = await tasks(manager).findOneByOrFail({ id: taskId });
         await announce(manager, TaskEvent.Delegated, task, [toUserId], { delegatedBy: actor.userId });
         await audit(manager, actor, 'task.delegated', taskId, { toUserId });
@@ -104,17 +113,15 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
 
     async recordTaskDecision({ decision, actor }) {
       await dataSource.transaction(async (manager) => {
-        await tasks(manager).update(
-          { id: decision.taskId },
-          {
-            status: 'completed',
-            outcome: decision.outcome,
-            comment: decision.comment ?? null,
-            payload: (decision.payload ?? null) as never,
-            decidedBy: decision.decidedBy ?? null,
-            decidedAt: new Date(decision.decidedAt),
-          },
-        );
+        const recorded = await changeOpenTask(manager, decision.taskId, {
+          status: 'completed',
+          outcome: decision.outcome,
+          comment: decision.comment ?? null,
+          payload: (decision.payload ?? null) as never,
+          decidedBy: decision.decidedBy ?? null,
+          decidedAt: new Date(decision.decidedAt),
+        });
+        if (!recorded) return;
         const task = await tasks(manager).findOneByOrFail({ id: decision.taskId });
         const recipients = [task.submittedBy, task.delegatedBy].filter((id): id is string => Boolean(id) && id !== decision.decidedBy);
         await announce(manager, TaskEvent.Decided, task, recipients, { outcome: decision.outcome, decidedBy: decision.decidedBy ?? null });
@@ -124,7 +131,7 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
 
     async rescheduleTask({ taskId, dueAt, reason, actor }) {
       await dataSource.transaction(async (manager) => {
-        await tasks(manager).update({ id: taskId }, { dueAt: new Date(dueAt) });
+        if (!(await changeOpenTask(manager, taskId, { dueAt: new Date(dueAt) }))) return;
         await audit(manager, actor ?? null, 'task.rescheduled', taskId, { dueAt, ...(reason ? { reason } : {}) });
       });
     },
@@ -138,7 +145,7 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
 
     async cancelTask({ taskId, reason }) {
       await dataSource.transaction(async (manager) => {
-        await tasks(manager).update({ id: taskId }, { status: 'cancelled', cancelReason: reason });
+        if (!(await changeOpenTask(manager, taskId, { status: 'cancelled', cancelReason: reason }))) return;
         const task = await tasks(manager).findOneByOrFail({ id: taskId });
         await announce(manager, TaskEvent.Cancelled, task, task.eligibleUserIds, { reason });
         await audit(manager, null, 'task.cancelled', taskId, { reason });
