@@ -205,7 +205,7 @@ describe('auditors: timeline, execution search, exports', () => {
 
     // Every exported history replays against the current workflow code.
     quietRuntime();
-    const replays = await Worker.runReplayHistories(
+    const replays = Worker.runReplayHistories(
       { workflowBundle: { codePath: harnessEnv().ROLLPLAN_TEST_WORKFLOW_BUNDLE }, replayName: 'export' },
       record.executions.map((e: { execution: { workflowId: string }; history: unknown }) => ({ workflowId: e.execution.workflowId, history: historyFromJSON(e.history) })),
     );

@@ -17,7 +17,7 @@ describe('replay of recorded histories', () => {
 
   it.each(histories.map((h) => [h.file, h] as const))('replays %s', async (_file, recorded) => {
     quietRuntime();
-    const result = await Worker.runReplayHistories(
+    const result = Worker.runReplayHistories(
       { workflowBundle: { codePath: harnessEnv().ROLLPLAN_TEST_WORKFLOW_BUNDLE }, replayName: recorded.file },
       [{ workflowId: recorded.file, history: recorded.history }],
     );

@@ -64,7 +64,6 @@ export const buttonName = (label: string) => new RegExp(`(^|\\s)${label.split(''
 type Locator = ReturnType<Page['locator']>;
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
     interface Matchers<R> {
       /** The element shows within `timeout` ms (the page works asynchronously). */

@@ -60,7 +60,8 @@ export class NotificationsController {
         }
       }));
     const stop = this.streams.listen(actor.userId, send);
-    send();
+    // The chain is awaited below (`await sending`); each link catches its own failure.
+    void send();
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     await new Promise<void>((resolve) => {
       const end = setTimeout(resolve, maxSeconds * 1000);

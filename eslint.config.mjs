@@ -1,0 +1,35 @@
+// Lint (run by `npm test`): promises that nobody awaits, and what workflow code may import.
+// Type-aware rules need the TypeScript projects; the web app is checked by its own tsc.
+import tseslint from 'typescript-eslint';
+
+const NOT_IN_WORKFLOWS = [
+  // Workflow code must replay deterministically: no I/O, no clocks or randomness of the host.
+  { group: ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process', 'net', 'http', 'https'], message: 'workflow code runs in Temporal\'s sandbox: no Node built-ins (use an activity)' },
+  { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'], message: 'workflow code may import only @temporalio/workflow (and @temporalio/common)' },
+  { group: ['typeorm', 'pg', 'ioredis', 'bullmq', 'uuid', '@rollplan/db', '@rollplan/config', '@nestjs/*'], message: 'no I/O in workflow code: do it in an activity' },
+];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'apps/web/**', '.rollplan/**', 'coverage/**', 'test/fixtures/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    files: ['libs/*/src/**/*.ts', 'apps/api/src/**/*.ts', 'apps/worker/src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      // Listed, not discovered: the libraries' spec files belong to test/tsconfig.json.
+      parserOptions: { project: ['./libs/*/tsconfig.json', './apps/api/tsconfig.json', './apps/worker/tsconfig.json', './test/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    rules: {
+      // A promise nobody awaits loses its failure (and in a workflow, escapes its cancellation scope);
+      // `void` marks one left to run on purpose.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    files: ['libs/workflows/src/**/*.ts'],
+    ignores: ['libs/workflows/src/**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: NOT_IN_WORKFLOWS }] },
+  },
+);
