@@ -2,7 +2,11 @@
 // Type-aware rules need the TypeScript projects; the web app is checked by its own tsc.
 import tseslint from 'typescript-eslint';
 
+// The SDK's internals are reached in one adapter file only (apps/api/src/infra/temporal-internals.ts).
+const SDK_INTERNALS = { group: ['@temporalio/*/lib/*'], message: 'import it from apps/api/src/infra/temporal-internals.ts (the one adapter over SDK internals)' };
+
 const NOT_IN_WORKFLOWS = [
+  SDK_INTERNALS,
   // Workflow code must replay deterministically: no I/O, no clocks or randomness of the host.
   { group: ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process', 'net', 'http', 'https'], message: 'workflow code runs in Temporal\'s sandbox: no Node built-ins (use an activity)' },
   { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'], message: 'workflow code may import only @temporalio/workflow (and @temporalio/common)' },
@@ -25,8 +29,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
       '@typescript-eslint/await-thenable': 'error',
+      'no-restricted-imports': ['error', { patterns: [SDK_INTERNALS] }],
     },
   },
+  { files: ['apps/api/src/infra/temporal-internals.ts'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['libs/workflows/src/**/*.ts'],
     ignores: ['libs/workflows/src/**/*.spec.ts'],

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON } from '@rollplan/api';
 import { Worker } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';

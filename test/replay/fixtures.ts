@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON } from '@rollplan/api';
 import type { temporal } from '@temporalio/proto';
 
 export const FIXTURES_DIR = join(__dirname, '..', 'fixtures', 'histories');

@@ -4,7 +4,7 @@
 // still replays what earlier versions wrote. ONLY=name,name records just those scenarios.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from '@rollplan/api';
 import { seedDemoOrganization } from '@rollplan/api';
 import { UserEntity } from '@rollplan/db';
 import type { Actor } from '@rollplan/domain';

@@ -4,3 +4,4 @@ export { DEMO_PASSWORD, seedDemoOrganization, type DemoLogin } from './people/de
 export { ACCESS_RULE, type AccessRule } from './auth/auth.decorators';
 export { routeTable, type RouteEntry } from './auth/route-table';
 export { reconcile, type Mismatch } from './reconcile/reconcile';
+export { executionInfoFromRaw, historyFromJSON, historyToJSON } from './infra/temporal-internals';
