@@ -90,7 +90,10 @@ describe('the monthly loop through HTTP', () => {
     expect(corrected.kpis[1].status).toBe('at_risk');
 
     // Closed early: frozen (409), the report rendered; the admin reopens it with an extension.
-    await admin.post(`/cycles/${cycle.id}/periods/${open}/close`).send({ reason: 'operations meeting on Monday' }).expect(202);
+    // Two closes at once: the month's update validator lets one through, the other hears 409.
+    const closes = await Promise.all([1, 2].map(() => admin.post(`/cycles/${cycle.id}/periods/${open}/close`).send({ reason: 'operations meeting on Monday' })));
+    expect(closes.map((r) => r.status).sort()).toEqual([202, 409]);
+    expect(closes.find((r) => r.status === 409)!.body.message).toMatch(/already closed/);
     await eventually(() => admin.get(`/cycles/${cycle.id}/periods/${open}`).then((r) => r.body.frozen), (frozen) => frozen === true);
     expect((await finance.put(actuals).send({ values: [{ kpiId: 'revenue-cny', value: 720 }] }).expect(409)).body.error).toBe('conflict');
     const html = await eventually(() => admin.get(`/cycles/${cycle.id}/periods/${open}/report.html`).then((r) => r), (r) => r.status === 200);
@@ -102,7 +105,11 @@ describe('the monthly loop through HTTP', () => {
     const xlsx = await admin.get(`/cycles/${cycle.id}/periods/${open}/report.xlsx`).buffer(true).expect(200);
     expect(xlsx.headers['content-type']).toMatch(/spreadsheetml/);
     const report = (await admin.get(`/cycles/${cycle.id}/periods/${open}/report`).expect(200)).body;
-    expect(report.decisions.map((d: { what: string }) => d.what)).toContain('period closed early (operations meeting on Monday)');
+    expect(report.decisions.map((d: { what: string }) => d.what).filter((what: string) => what.startsWith('period closed early'))).toEqual(['period closed early (operations meeting on Monday)']);
+
+    // A close in the past is refused by the month itself, naming the field.
+    const past = await admin.post(`/cycles/${cycle.id}/periods/${open}/extend`).send({ closesAt: new Date(Date.now() - 86_400_000).toISOString(), reason: 'too late' }).expect(400);
+    expect(past.body.details).toEqual([{ path: 'closesAt', message: 'must be in the future' }]);
 
     const closesAt = new Date(Date.now() + 20 * 86_400_000).toISOString();
     await admin.post(`/cycles/${cycle.id}/periods/${open}/extend`).send({ closesAt, reason: 'finance restates revenue' }).expect(202);

@@ -62,3 +62,8 @@ export const submitActualsUpdate = defineUpdate<PeriodStatus, [SubmitActualsInpu
 export const closePeriodSignal = defineSignal<[{ actor: Actor; reason?: string }]>('closePeriod');
 /** The admin moves the period's close (and unfreezes a period closed early). */
 export const extendPeriodSignal = defineSignal<[{ closesAt: string; reason: string; actor: Actor }]>('extendPeriod');
+// Since v0.9 the API closes and extends through these updates: their validators refuse a month
+// already closed (or ended) and a close in the past, so the API answers what the workflow did.
+// The signals stay for histories and senders from before.
+export const closePeriodUpdate = defineUpdate<PeriodStatus, [{ actor: Actor; reason?: string }]>('closePeriodEarly');
+export const extendPeriodUpdate = defineUpdate<PeriodStatus, [{ closesAt: string; reason: string; actor: Actor }]>('movePeriodClose');

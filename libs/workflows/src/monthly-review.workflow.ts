@@ -17,7 +17,9 @@ import type { TaskDecision, TaskSpec, TaskState } from './human-task.messages';
 import { FailureType, Patch } from './names';
 import {
   closePeriodSignal,
+  closePeriodUpdate,
   extendPeriodSignal,
+  extendPeriodUpdate,
   periodStatusQuery,
   submitActualsUpdate,
   type MonthlyReviewInput,
@@ -103,20 +105,57 @@ export async function monthlyReview(input: MonthlyReviewInput): Promise<MonthlyR
       },
     },
   );
-  setHandler(closePeriodSignal, ({ actor, reason }) => {
-    if (status.frozen || status.phase === 'closed') return;
+  // Closing early and moving the close change state at once, before any await (the journal is
+  // written by the loop), so a message arriving next sees what this one did.
+  function closeEarly({ actor, reason }: { actor: Actor; reason?: string }): void {
     status.frozen = true;
     status.closedEarly = { at: now(), by: actor.userId, ...(reason ? { reason } : {}) };
     journal.push({ cycleId: input.cycleId, period: input.period, event: 'closed_early', at: now(), actor, reason });
-  });
-  setHandler(extendPeriodSignal, ({ closesAt, reason, actor }) => {
-    if (status.phase === 'closed') return;
+  }
+  function moveClose({ closesAt, reason, actor }: { closesAt: string; reason: string; actor: Actor }): void {
     status.closesAt = closesAt;
     status.frozen = false;
     status.closedEarly = undefined;
     status.extensions.push({ closesAt, at: now(), by: actor.userId, reason });
     journal.push({ cycleId: input.cycleId, period: input.period, event: 'extended', at: now(), actor, reason, closesAt });
+  }
+  // Signals from before v0.9: a close or move that no longer applies is ignored.
+  setHandler(closePeriodSignal, (request) => {
+    if (status.frozen || status.phase === 'closed') return;
+    closeEarly(request);
   });
+  setHandler(extendPeriodSignal, (request) => {
+    if (status.phase === 'closed') return;
+    moveClose(request);
+  });
+  // Updates since v0.9: the caller hears the refusal.
+  setHandler(
+    closePeriodUpdate,
+    (request) => {
+      closeEarly(request);
+      return status;
+    },
+    {
+      validator: ({ actor }) => {
+        if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office closes a month');
+        if (status.frozen || status.phase === 'closed') fail(FailureType.Conflict, `the period ${input.period} is already closed`);
+      },
+    },
+  );
+  setHandler(
+    extendPeriodUpdate,
+    (request) => {
+      moveClose(request);
+      return status;
+    },
+    {
+      validator: ({ closesAt, actor }) => {
+        if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office moves a month\'s close');
+        if (status.phase === 'closed') fail(FailureType.Conflict, `the period ${input.period} is closed and analysed; its execution has ended`);
+        if (Date.parse(closesAt) <= Date.now()) fail(FailureType.ValidationFailed, 'the new close must be in the future', [{ path: 'closesAt', message: 'must be in the future' }]);
+      },
+    },
+  );
 
   async function writeJournal() {
     while (journal.length > 0) await activities.recordPeriodEvent(journal.shift()!);

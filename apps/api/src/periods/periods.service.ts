@@ -7,7 +7,7 @@ import { redisOptions } from '@rollplan/config';
 import type { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, type Actor, type ReportLanguage, type SubmitActualsRequest } from '@rollplan/domain';
 import { ActualImportEntity, CycleEntity, DocumentEntity, PeriodReviewEntity, buildMonthlyReport } from '@rollplan/db';
-import { QueueName, importJob, closePeriodSignal, extendPeriodSignal, periodStatusQuery, submitActualsUpdate, type PeriodStatus } from '@rollplan/workflows';
+import { QueueName, importJob, closePeriodUpdate, extendPeriodUpdate, periodStatusQuery, submitActualsUpdate, type PeriodStatus } from '@rollplan/workflows';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { toDomainError } from '../common/temporal-errors';
 
@@ -113,21 +113,26 @@ export class PeriodsService implements OnApplicationShutdown {
     return this.importView(row);
   }
 
+  /** Through the month's update: its validator decides, so two closes at once give one 202 and one 409. */
   async close(cycleId: string, period: string, reason: string | undefined, actor: Actor) {
     const review = await this.review(cycleId, period);
-    const live = await this.liveStatus(review.workflowId);
-    if (!live || live.frozen) throw new DomainError(ErrorCode.Conflict, `the period ${period} is already closed`);
-    await this.temporal.workflow.getHandle(review.workflowId).signal(closePeriodSignal, { actor, ...(reason ? { reason } : {}) });
+    try {
+      await this.temporal.workflow.getHandle(review.workflowId).executeUpdate(closePeriodUpdate, { args: [{ actor, ...(reason ? { reason } : {}) }] });
+    } catch (error) {
+      return this.periodError(error, period);
+    }
     return { period, closing: true };
   }
 
   async extend(cycleId: string, period: string, closesAt: string, reason: string, actor: Actor) {
     const review = await this.review(cycleId, period);
-    const live = await this.liveStatus(review.workflowId);
-    if (!live) throw new DomainError(ErrorCode.Conflict, `the period ${period} has ended; its execution is closed`);
-    if (Date.parse(closesAt) <= Date.now()) throw new DomainError(ErrorCode.ValidationFailed, 'the new close must be in the future', [{ path: 'closesAt', message: 'must be in the future' }]);
-    await this.temporal.workflow.getHandle(review.workflowId).signal(extendPeriodSignal, { closesAt: new Date(closesAt).toISOString(), reason, actor });
-    return { period, closesAt: new Date(closesAt).toISOString() };
+    const at = new Date(closesAt).toISOString();
+    try {
+      await this.temporal.workflow.getHandle(review.workflowId).executeUpdate(extendPeriodUpdate, { args: [{ closesAt: at, reason, actor }] });
+    } catch (error) {
+      return this.periodError(error, period);
+    }
+    return { period, closesAt: at };
   }
 
   private importView(row: ActualImportEntity) {
