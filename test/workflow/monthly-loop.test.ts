@@ -6,9 +6,9 @@ import { KpiActualEntity, OrgUnitEntity, PeriodReviewEntity, PlanVersionEntity, 
 import { addMonths, cycleWorkflowId, formatPeriod, periodStartUtc, type Actor, type Role } from '@rollplan/domain';
 import {
   WorkflowType,
-  closePeriodSignal,
+  closePeriodUpdate,
   cycleStatusQuery,
-  extendPeriodSignal,
+  extendPeriodUpdate,
   periodStatusQuery,
   proposeChangeUpdate,
   submitActualsUpdate,
@@ -189,9 +189,17 @@ describe('the monthly loop over a plan year (time-skipping)', () => {
 
     await handle.executeUpdate(submitActualsUpdate, { args: [{ values: [{ kpiId: 'revenue-cny', value: 99 }], source: 'api', actor: people.finance }] });
     // Closed early by the admin: no more actuals (409) until the admin reopens it by an extension.
-    await handle.signal(closePeriodSignal, { actor: people.admin, reason: 'the operations meeting moved up' });
+    const close = (actor: Actor) => handle.executeUpdate(closePeriodUpdate, { args: [{ actor, reason: 'the operations meeting moved up' }] });
+    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => (e as WorkflowUpdateFailedError).cause as ApplicationFailure);
+    expect(await refusal(close(people.finance))).toMatchObject({ type: 'forbidden' });
+    // Two closes sent together: one closes, the other is refused; the journal has one entry.
+    const together = await Promise.all([refusal(close(people.admin)), refusal(close(people.admin))]);
+    expect(together.filter((r) => r === undefined)).toHaveLength(1);
+    expect(together.find((r) => r !== undefined)).toMatchObject({ type: 'conflict', message: expect.stringMatching(/already closed/) });
     expect(await failure([{ kpiId: 'revenue-cny', value: 101 }], people.finance)).toMatchObject({ type: 'conflict' });
-    await handle.signal(extendPeriodSignal, { closesAt: new Date(now + 40 * DAY).toISOString(), reason: 'a late correction', actor: people.admin });
+    const past = await refusal(handle.executeUpdate(extendPeriodUpdate, { args: [{ closesAt: new Date(now - DAY).toISOString(), reason: 'too late', actor: people.admin }] }));
+    expect([past?.type, past?.details]).toEqual(['validation_failed', [{ path: 'closesAt', message: 'must be in the future' }]]);
+    await handle.executeUpdate(extendPeriodUpdate, { args: [{ closesAt: new Date(now + 40 * DAY).toISOString(), reason: 'a late correction', actor: people.admin }] });
     await handle.executeUpdate(submitActualsUpdate, { args: [{ values: [{ kpiId: 'revenue-cny', value: 96 }], source: 'api', actor: people.finance }] });
     expect((await handle.query(periodStatusQuery)).extensions).toMatchObject([{ reason: 'a late correction', by: people.admin.userId }]);
     await bed.env.sleep(41 * DAY);
