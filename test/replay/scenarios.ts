@@ -13,6 +13,8 @@ import {
   periodStatusQuery,
   proposeChangeUpdate,
   startAdjustmentUpdate,
+  closePeriodUpdate,
+  extendPeriodUpdate,
   submitActualsUpdate,
   submitDraftUpdate,
   submitRolledPlanUpdate,
@@ -222,6 +224,11 @@ export const SCENARIOS: Scenario[] = [
         for (let i = 0; i < 200 && !(await handle.query(periodStatusQuery).catch(() => undefined)); i++) await new Promise((r) => setTimeout(r, 25));
         await handle.executeUpdate(submitActualsUpdate, { args: [{ values: [{ kpiId: 'revenue-cny', value: month === 2 ? 500 : 800 }], source: 'api', actor: people.finance }] });
         await handle.executeUpdate(submitActualsUpdate, { args: [{ values: [{ kpiId: 'nps', value: 35 }], source: 'csv', importId: `replay-${month}`, actor: people.admin }] });
+        if (month === 1) {
+          // Closed early and reopened through the month's updates (v0.9).
+          await handle.executeUpdate(closePeriodUpdate, { args: [{ actor: people.admin, reason: 'replay' }] });
+          await handle.executeUpdate(extendPeriodUpdate, { args: [{ closesAt: new Date(Date.UTC(2027, 1, 20)).toISOString(), reason: 'replay', actor: people.admin }] });
+        }
         if (month === 2) {
           const [cause] = await openTasksOf(env, id, 'monthly.cause_analysis', 1);
           await complete(id, cause, people.finance, 'analysed', {
