@@ -23,6 +23,7 @@ import type { TaskState } from './human-task.messages';
 import { monthlyReview } from './monthly-review.workflow';
 import { FailureType, Patch, Procedure, SearchAttribute } from './names';
 import { reviewRound } from './plan-drafting';
+import { UpdateMemory } from './update-memory';
 import {
   backfillPeriodUpdate,
   proposeChangeUpdate,
@@ -73,6 +74,7 @@ export async function runExecution(
   const afterApproval = patched(Patch.AdjustmentAfterApproval);
   status.schedule ??= [{ version: status.effectiveVersion!, from: formatPeriod(first), startYear: status.startYear, ...(afterApproval ? { approvedAt: new Date().toISOString() } : {}) }];
   let carried: TaskState[] = resume?.carried ?? [];
+  const updates = new UpdateMemory(resume?.updates);
   let proposal: { version: number; submittedBy: string } | undefined;
   let adjustmentDraft: { version: number; submittedBy: string } | undefined;
   const DAY = 86_400_000;
@@ -187,6 +189,8 @@ export async function runExecution(
   setHandler(
     proposeChangeUpdate,
     async ({ content, reason, actor }) => {
+      const earlier = updates.recall<{ version: number }>();
+      if (earlier) return earlier.result;
       const version = status.versions!.length + 1;
       status.versions!.push(version);
       const round = ((status.adjustment ?? status.change)?.round ?? 0) + 1;
@@ -202,10 +206,12 @@ export async function runExecution(
         });
       }
       proposal = { version, submittedBy: actor.userId };
-      return { version };
+      return updates.remember({ version });
     },
     {
       validator: ({ content, actor }) => {
+        // A retry of a change an earlier run took: answered with its version, not checked again.
+        if (updates.recall()) return;
         if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office proposes plan changes');
         if (status.phase !== CyclePhase.Execution) fail(FailureType.Conflict, `the cycle is ${status.phase}: only a plan in execution can change`);
         // One version under review at a time: while the yearly adjustment is open, the plan moves
@@ -224,16 +230,19 @@ export async function runExecution(
   setHandler(
     submitRolledPlanUpdate,
     async ({ content, actor }) => {
+      const earlier = updates.recall<{ version: number }>();
+      if (earlier) return earlier.result;
       const adjustment = status.adjustment!;
       const version = status.versions!.length + 1;
       status.versions!.push(version);
       // Taken before the first await, so a second submission meanwhile is refused by the validator.
       adjustmentDraft = { version, submittedBy: actor.userId };
       await recordPlanVersion({ cycleId: status.cycleId, version, content, submittedBy: actor.userId, submittedAt: new Date().toISOString(), round: adjustment.round + 1 });
-      return { version };
+      return updates.remember({ version });
     },
     {
       validator: ({ year, content, actor }) => {
+        if (updates.recall()) return;
         if (!hasAnyRole(actor, [Role.Admin])) fail(FailureType.Forbidden, 'only the planning office submits the rolled plan');
         if (status.phase !== CyclePhase.Execution) fail(FailureType.Conflict, `the cycle is ${status.phase}`);
         const adjustment = status.adjustment;
@@ -417,7 +426,7 @@ export async function runExecution(
     const runFull = rolling ? monthsThisRun >= 12 : period.month === 12 && i + 1 < lastMonth;
     const quiet = !status.change && !status.adjustment && backfillsRunning === 0 && backfillQueue.length === 0 && mayContinueAsNew();
     if ((runFull || workflowInfo().continueAsNewSuggested) && quiet) {
-      return { status: { ...status }, nextMonth: i + 1, carried: [...carried, ...backfillLeftovers.splice(0)] };
+      return { status: { ...status }, nextMonth: i + 1, carried: [...carried, ...backfillLeftovers.splice(0)], updates: updates.carry() };
     }
   }
   return 'done';

@@ -23,6 +23,8 @@ export interface CycleResume {
   nextMonth: number;
   /** Causes and actions still open, for the next month's execution. */
   carried: import('./human-task.messages').TaskState[];
+  /** Results of version-creating updates by id, so a retried Idempotency-Key in this run gets the first answer (absent before v0.9). */
+  updates?: Record<string, unknown>;
 }
 
 export type ContributionArea = 'strategy_rd' | 'finance' | 'hr' | 'project_operations' | 'customer' | 'subsidiary';
