@@ -9,3 +9,4 @@ export * from './entities/plan-version.entity';
 export * from './entities/monitoring.entities';
 export * from './monthly-report';
 export * from './app-role';
+export * from './committee';

@@ -1,4 +1,4 @@
-import { escalationSchedule, tallyGroup, validateDecision } from './tasks';
+import { escalationSchedule, majorityOf, tallyGroup, validateDecision } from './tasks';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -61,5 +61,11 @@ describe('validateDecision', () => {
     const customer = { area: 'customer', customers: 'c', marketing: 'm', brand: 'b' };
     expect(validateDecision('plan.contribution', 'submitted', customer, { area: 'hr' })).toEqual([{ path: 'payload.area', message: 'this task asks for the hr analysis, not customer' }]);
     expect(validateDecision('plan.contribution', 'submitted', customer, { area: 'customer' })).toEqual([]);
+  });
+});
+
+describe('majorityOf', () => {
+  it('needs more than half of the voters, and at least one vote', () => {
+    expect([0, 1, 2, 3, 4, 5].map((voters) => majorityOf(voters))).toEqual([1, 1, 2, 2, 3, 3].map((n) => ({ kind: 'n_of_m', n })));
   });
 });

@@ -186,6 +186,11 @@ export function escalationSchedule(dueAt: number, policy: EscalationPolicy, open
 /** How a group of individual votes becomes one decision. */
 export type GroupRule = { kind: 'all' } | { kind: 'any' } | { kind: 'n_of_m'; n: number };
 
+/** The committee's default rule: a majority of those who vote (at least one vote). */
+export function majorityOf(voters: number): GroupRule {
+  return { kind: 'n_of_m', n: Math.floor(Math.max(voters, 1) / 2) + 1 };
+}
+
 export const groupRuleSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('all') }),
   z.strictObject({ kind: z.literal('any') }),

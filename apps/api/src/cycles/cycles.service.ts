@@ -10,6 +10,7 @@ import {
   ErrorCode,
   CONTRIBUTING_UNIT_KINDS,
   cycleWorkflowId,
+  majorityOf,
   planYears,
   Role,
   UnitKind,
@@ -21,7 +22,7 @@ import {
   type ListCyclesQuery,
   type StartCycleRequest,
 } from '@rollplan/domain';
-import { CommitteeMemberEntity, CycleEntity, OrgUnitEntity, TaskEntity } from '@rollplan/db';
+import { CycleEntity, OrgUnitEntity, TaskEntity, activeCommitteeMembers } from '@rollplan/db';
 import {
   Procedure,
   SearchAttribute,
@@ -157,12 +158,7 @@ export class CyclesService {
     if (reviewUnits.length !== new Set(request.internalReviewUnitIds).size) {
       throw new DomainError(ErrorCode.ValidationFailed, 'unknown internal review units', [{ path: 'internalReviewUnitIds', message: 'no such org unit' }]);
     }
-    const members = await this.cycles.manager
-      .getRepository(CommitteeMemberEntity)
-      .createQueryBuilder('c')
-      .innerJoinAndSelect('c.user', 'u', 'u.active = true')
-      .orderBy('c.joinedAt', 'ASC')
-      .getMany();
+    const members = await activeCommitteeMembers(this.cycles.manager);
     const chair = members.find((m) => m.user!.roles.includes(Role.Chair));
     if (!chair) throw new DomainError(ErrorCode.Conflict, 'the decision committee has no active chair');
     const memberIds = members.filter((m) => m !== chair).map((m) => m.userId);
@@ -180,7 +176,7 @@ export class CyclesService {
         // Members vote; the chair gives the final approval. Default rule: a majority of the members.
         memberIds: memberIds.length > 0 ? memberIds : [chair.userId],
         chairId: chair.userId,
-        rule: request.committee.rule ?? { kind: 'n_of_m', n: Math.floor(Math.max(memberIds.length, 1) / 2) + 1 },
+        rule: request.committee.rule ?? majorityOf(memberIds.length),
         reviewDays: request.committee.reviewDays,
         maxRounds: request.committee.maxRounds,
       },

@@ -10,6 +10,7 @@ import {
   Role,
   cycleWorkflowId,
   hasAnyRole,
+  majorityOf,
   mayActOnTasks,
   requestedEscalation,
   type Actor,
@@ -17,7 +18,7 @@ import {
   type CreateTaskRequest,
   type ListTasksQuery,
 } from '@rollplan/domain';
-import { CommitteeMemberEntity, TaskCommentEntity, TaskEntity, UserEntity, appendAudit } from '@rollplan/db';
+import { CommitteeMemberEntity, TaskCommentEntity, TaskEntity, UserEntity, activeCommitteeMembers, appendAudit } from '@rollplan/db';
 import {
   Procedure,
   SearchAttribute,
@@ -128,10 +129,10 @@ export class TasksService {
     };
     let input: HumanTaskInput;
     if (request.kind === 'committee.vote') {
-      const members = await this.db.getRepository(CommitteeMemberEntity).createQueryBuilder('c').innerJoin('c.user', 'u', 'u.active = true').getMany();
+      const members = await activeCommitteeMembers(this.db.manager);
       if (members.length === 0) throw new DomainError(ErrorCode.Conflict, 'the committee has no active members');
       const ballots: TaskSpec[] = members.map((m) => ({ ...base, assignee: { type: 'user', userId: m.userId } }));
-      input = { requestedBy: actor, tasks: ballots, group: { rule: request.rule ?? { kind: 'n_of_m', n: Math.floor(members.length / 2) + 1 }, passOutcome: 'approve' } };
+      input = { requestedBy: actor, tasks: ballots, group: { rule: request.rule ?? majorityOf(members.length), passOutcome: 'approve' } };
     } else {
       input = { requestedBy: actor, tasks: [{ ...base, assignee: request.assignee }] };
     }

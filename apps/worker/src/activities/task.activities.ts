@@ -1,6 +1,6 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { mayActOnTasks, type Actor, type Assignee } from '@rollplan/domain';
-import { CommitteeMemberEntity, OutboxEntity, TaskEntity, UserEntity, appendAudit } from '@rollplan/db';
+import { OutboxEntity, TaskEntity, UserEntity, activeCommitteeMembers, appendAudit } from '@rollplan/db';
 import type { TaskActivities } from '@rollplan/workflows';
 import { activityKey, activityOutboxId } from './activity-key';
 
@@ -164,11 +164,5 @@ async function resolveAssignee(manager: EntityManager, assignee: Assignee): Prom
     const members = await manager.getRepository(UserEntity).find({ select: { id: true, roles: true }, where: { unitId: assignee.unitId, active: true }, order: { email: 'ASC' } });
     return members.filter((m) => mayActOnTasks(m.roles)).map((m) => m.id);
   }
-  const members = await manager
-    .getRepository(CommitteeMemberEntity)
-    .createQueryBuilder('c')
-    .innerJoin('c.user', 'u', 'u.active = true')
-    .orderBy('c.joinedAt', 'ASC')
-    .getMany();
-  return members.map((m) => m.userId);
+  return (await activeCommitteeMembers(manager)).map((m) => m.userId);
 }
