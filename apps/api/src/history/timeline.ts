@@ -3,7 +3,14 @@
 // versions and verdicts, months, timers, code versions. Pure: no SDK, no I/O; the API feeds it
 // histories and merges the result with the audit log (GET /cycles/:id/history).
 import type { Actor, Assignee } from '@rollplan/domain';
-import { WorkflowType, type TaskDecision, type TaskSpec } from '@rollplan/workflows';
+import { WorkflowType, type CycleActivities, type MonitoringActivities, type PlanActivities, type TaskActivities, type TaskDecision, type TaskSpec } from '@rollplan/workflows';
+
+/**
+ * The activities a history can name, from the interfaces the worker implements: renaming one
+ * makes its `case` below fail to compile instead of silently dropping its timeline entries.
+ */
+type ActivityName = keyof (CycleActivities & TaskActivities & PlanActivities & MonitoringActivities);
+const OPEN_TASK: ActivityName = 'openTask';
 
 /** The kinds of timeline entries; `?type=` filters on these. */
 export const TimelineType = {
@@ -114,7 +121,7 @@ export function tasksOfHistories(histories: HistoryJson[]): Map<string, TaskInfo
     for (const event of history.events) {
       if (eventTypeName(event) !== 'ACTIVITY_TASK_SCHEDULED') continue;
       const attrs = attributes(event);
-      if (attrs.activityType?.name !== 'openTask') continue;
+      if (attrs.activityType?.name !== OPEN_TASK) continue;
       const input = firstArg(attrs.input) as { taskId: string; spec: TaskSpec };
       tasks.set(input.taskId, { kind: input.spec.kind, title: input.spec.title, assignee: input.spec.assignee });
     }
@@ -254,7 +261,7 @@ export function timelineOfHistory(execution: ExecutionRef, history: HistoryJson,
         add(event, TimelineType.CancelRequested, `Cancellation of ${execution.workflowType} requested${attrs.cause ? `: ${attrs.cause}` : ''}`, null, { identity: attrs.identity });
         break;
       case 'ACTIVITY_TASK_SCHEDULED':
-        activityEntry(event, attrs.activityType?.name, firstArg(attrs.input), attrs.activityId);
+        activityEntry(event, attrs.activityType?.name as ActivityName, firstArg(attrs.input), attrs.activityId);
         break;
       case 'TIMER_STARTED':
         timers.set(attrs.timerId, attrs.startToFireTimeout);
@@ -285,7 +292,7 @@ export function timelineOfHistory(execution: ExecutionRef, history: HistoryJson,
   }
   return entries;
 
-  function activityEntry(event: HistoryEventJson, name: string, input: any, activityId: string): void {
+  function activityEntry(event: HistoryEventJson, name: ActivityName, input: any, activityId: string): void {
     const details = { activityId };
     switch (name) {
       case 'openTask': {
