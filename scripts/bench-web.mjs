@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -17,13 +16,7 @@ const root = new URL('..', import.meta.url).pathname;
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 7;
 const PASSWORD = 'rollplan-demo-2027';
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
+const { freePort } = require('../libs/devstack/dist/net.js');
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function startStack() {

@@ -2,23 +2,15 @@
 // uses Redis works: health, the API's queues (dead letters), the worker's outbox relay and
 // deliveries. Before one connection factory (redisOptions), some paths dropped the password.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import Redis from 'ioredis';
 import request from 'supertest';
+import { freePort } from '@rollplan/devstack';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 
 const PASSWORD = 'a p@ss/word';
 let redis: ChildProcess;
 let port: number;
 let system: TestSystem;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
 
 beforeAll(async () => {
   port = await freePort();

@@ -21,6 +21,9 @@ export const keys = {
 
 const forever = { staleTime: 5 * 60_000 };
 
+/** One task, as the task page shows it and a failed decision re-reads it. */
+export const taskQuery = (id: string) => ({ queryKey: keys.task(id), queryFn: () => ok(api.GET('/tasks/{id}', { params: { path: { id } } })) });
+
 export function useDirectory() {
   const people = useQuery({ queryKey: keys.directory, queryFn: () => ok(api.GET('/directory')), ...forever });
   const units = useQuery({ queryKey: keys.units, queryFn: () => ok(api.GET('/org-units')), ...forever });

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, newIdempotencyKey, ok } from '../api/client';
-import { keys, useDirectory, useTaskKinds } from '../api/queries';
+import { keys, taskQuery, useDirectory, useTaskKinds } from '../api/queries';
 import type { Task } from '../api/types';
 import { ErrorNotice, useErrorText } from '../app/ErrorNotice';
 import { useMe } from '../app/session';
@@ -19,7 +19,7 @@ const COMMITTEE_KINDS = new Set(['plan.review', 'plan.final_approval', 'committe
 export function TaskPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
-  const task = useQuery({ queryKey: keys.task(id), queryFn: () => ok(api.GET('/tasks/{id}', { params: { path: { id } } })) });
+  const task = useQuery(taskQuery(id));
   if (task.isLoading) return <Spin />;
   if (task.error || !task.data) return <ErrorNotice error={task.error} />;
   return (
@@ -204,7 +204,7 @@ function DecisionForm({ task, meId, onDecidedElsewhere }: { task: Task; meId: st
         form.setFields(named.map((d) => ({ name: d.path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), errors: [d.message] })));
       }
       if (error instanceof ApiError && (error.status === 409 || error.status === 403 || error.status === 404)) {
-        const fresh = await queries.fetchQuery({ queryKey: keys.task(task.id), queryFn: () => ok(api.GET('/tasks/{id}', { params: { path: { id: task.id } } })), staleTime: 0 });
+        const fresh = await queries.fetchQuery({ ...taskQuery(task.id), staleTime: 0 });
         if (fresh.status === 'completed' || fresh.status === 'cancelled' || (fresh.claimedBy && fresh.claimedBy !== meId)) {
           setElsewhere(true);
           onDecidedElsewhere();

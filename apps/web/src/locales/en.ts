@@ -57,7 +57,7 @@ export const en: Shape<typeof zhCN> = {
     delegatedBy: 'Delegated by {{name}}',
     claimedBy: 'Claimed by {{name}}',
     open: 'Open',
-    count: '{{count}} tasks',
+    count: 'Tasks: {{count}}',
   },
   taskStatus: { active: 'To do', open: 'Open', claimed: 'Claimed', completed: 'Done', cancelled: 'Cancelled' },
   kind: {
