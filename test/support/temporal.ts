@@ -3,7 +3,7 @@ import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { QueueName, SEARCH_ATTRIBUTE_CLI_TYPES } from '@rollplan/workflows';
-import { Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { Runtime, DefaultLogger, type ActivityInterceptorsFactory, type Worker } from '@temporalio/worker';
 import { Queue } from 'bullmq';
 import { createPlanningWorker, redisConnection, type ReportJobData } from '@rollplan/worker';
 import type { DataSource } from 'typeorm';
@@ -50,7 +50,7 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 /** rollplan's real worker (real activities on `dataSource`), with the harness's prebuilt bundle. */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
-  options: { taskQueue: string; dataSource: DataSource; reportQueue: Queue<ReportJobData> },
+  options: { taskQueue: string; dataSource: DataSource; reportQueue: Queue<ReportJobData>; gate?: ActivityGate },
 ): Promise<Worker> {
   return createPlanningWorker({
     connection: env.nativeConnection,
@@ -59,6 +59,40 @@ export async function createTestWorker(
     dataSource: options.dataSource,
     reportQueue: options.reportQueue,
     workflowBundle: { codePath: harnessEnv().ROLLPLAN_TEST_WORKFLOW_BUNDLE },
+    ...(options.gate ? { activityInterceptors: [options.gate.interceptor] } : {}),
+  });
+}
+
+/**
+ * Holds the next run of a named activity until the test releases it, so a test can send
+ * messages while the workflow awaits that activity (the time-skipping server does not skip
+ * time while an activity runs, so the window stays open as long as the test needs).
+ */
+export class ActivityGate {
+  private readonly held = new Map<string, { entered: () => void; released: Promise<void> }>();
+
+  /** Arms the gate for the next `activityType`; `entered` resolves once it is held. */
+  hold(activityType: string): { entered: Promise<void>; release: () => void } {
+    let release!: () => void;
+    let entered!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const enteredPromise = new Promise<void>((resolve) => (entered = resolve));
+    this.held.set(activityType, { entered, released });
+    return { entered: enteredPromise, release };
+  }
+
+  readonly interceptor: ActivityInterceptorsFactory = (ctx) => ({
+    inbound: {
+      execute: async (input, next) => {
+        const held = this.held.get(ctx.info.activityType);
+        if (held) {
+          this.held.delete(ctx.info.activityType);
+          held.entered();
+          await held.released;
+        }
+        return next(input);
+      },
+    },
   });
 }
 
@@ -79,14 +113,14 @@ export function testReportQueue(prefix: string): Queue<ReportJobData> {
  * For a workflow-test file: a time-skipping server, a database of its own and rollplan's real
  * worker, set up before the file's tests and torn down after. Read the fields inside tests.
  */
-export function useWorkflowTestBed(prefix: string): WorkflowTestBed {
+export function useWorkflowTestBed(prefix: string, options: { gate?: ActivityGate } = {}): WorkflowTestBed {
   const bed = { taskQueue: uniqueTaskQueue(prefix) } as WorkflowTestBed;
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
   beforeAll(async () => {
     [bed.env, bed.db] = await Promise.all([createTimeSkippingEnv(), createTestDatabase()]);
     bed.reportQueue = testReportQueue(bed.taskQueue);
-    worker = await createTestWorker(bed.env, { taskQueue: bed.taskQueue, dataSource: bed.db.dataSource, reportQueue: bed.reportQueue });
+    worker = await createTestWorker(bed.env, { taskQueue: bed.taskQueue, dataSource: bed.db.dataSource, reportQueue: bed.reportQueue, gate: options.gate });
     workerRun = worker.run();
   });
   afterAll(async () => {

@@ -16,6 +16,8 @@ export interface PlanningWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Identity shown in Temporal's UI and histories. */
   identity?: string;
+  /** Activity interceptors (tests hold an activity open with one to send racing messages). */
+  activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
 }
 
 /** The worker for every rollplan workflow and activity, as main.ts and the tests build it. */
@@ -27,6 +29,7 @@ export async function createPlanningWorker(options: PlanningWorkerOptions): Prom
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ dataSource: options.dataSource, reportQueue: options.reportQueue }),
+    ...(options.activityInterceptors ? { interceptors: { activity: options.activityInterceptors } } : {}),
     // A worker that died leaves its cached executions' next tasks on its sticky queue; after this
     // long the server hands them to any worker, so a restarted one takes over in about a second
     // (the default, 10 s, stalled decisions that long after a crash).

@@ -302,7 +302,10 @@ export class TaskBoard {
       } else if (step.kind === 'escalate') {
         const next = new Date(step.at + task.spec.escalation.graceMs).toISOString();
         const { eligible } = await bookkeep(() => activities.escalateTask({ taskId: task.id, to: step.to, step: step.step, dueAt: next }));
-        Object.assign(task, { assignee: step.to, eligible, claimedBy: undefined, status: TaskStatus.Open, escalationStep: step.step });
+        // Decided (or cancelled) while the escalation was being recorded: it stays closed, not
+        // reopened as pending and handed on to the next month. Patch log: docs/temporal.md.
+        const closedMeanwhile = isClosedTask(task.status) && patched(Patch.EscalationKeepsClosedTask);
+        if (!closedMeanwhile) Object.assign(task, { assignee: step.to, eligible, claimedBy: undefined, status: TaskStatus.Open, escalationStep: step.step });
       } else {
         const timeoutOutcome = (TASK_KINDS[task.spec.kind] as TaskKind).timeoutOutcome;
         if (timeoutOutcome) return this.decideBySystem(task, timeoutOutcome);

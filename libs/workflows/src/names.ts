@@ -83,4 +83,10 @@ export const Patch = {
   FreshDueDates: 'fresh-due-dates',
   /** The automatic rolling adjustment never rolls a plan again right after its approval. */
   AdjustmentAfterApproval: 'adjustment-after-approval',
+  /** A task decided while its escalation was being recorded stays decided. */
+  EscalationKeepsClosedTask: 'escalation-keeps-closed-task',
+  /** A plan change is under review from the moment it is accepted, before its version is recorded. */
+  ChangeTakenBeforeRecording: 'change-taken-before-recording',
+  /** Reviews and adjustments started by messages run in the execution's cancellation scope. */
+  ReviewsInExecutionScope: 'reviews-in-execution-scope',
 } as const;

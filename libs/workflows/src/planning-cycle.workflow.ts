@@ -20,7 +20,8 @@ import { FailureType, Patch, SearchAttribute } from './names';
 import { TaskBoard } from './human-task';
 import { humanTask } from './human-task.workflow';
 import { runPlanDrafting } from './plan-drafting';
-import { runExecution } from './plan-execution';
+import { installClosure } from './cycle-closure';
+import { PlanExecution } from './plan-execution';
 import {
   cancelCycleUpdate,
   closeCycleUpdate,
@@ -48,52 +49,14 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
   const { resume, ...plain } = input;
   const status: CycleStatus = resume ? { ...resume.status, run: (resume.status.run ?? 1) + 1 } : { ...plain, phase: CyclePhase.Starting, phaseSince: now() };
   let runningRequests = 0;
+  let execution: PlanExecution | undefined;
 
   const board = new TaskBoard().install();
   setHandler(cycleStatusQuery, () => ({
     ...status,
     pending: board.openTasks().map((t) => ({ taskId: t.id, kind: t.spec.kind, eligible: t.claimedBy ? [t.claimedBy] : t.eligible, dueAt: t.spec.dueAt })),
   }));
-  setHandler(
-    cancelCycleUpdate,
-    async ({ reason, by }) => {
-      status.cancellation = { reason, at: now(), ...(by ? { by: by.userId } : {}) };
-      await enterPhase(status, CyclePhase.Cancelled, { reason, actor: by });
-      return status;
-    },
-    {
-      validator: ({ reason }) => {
-        if (isTerminalPhase(status.phase)) {
-          throw ApplicationFailure.create({
-            type: FailureType.Conflict,
-            message: `cycle is already ${status.phase}`,
-          });
-        }
-        if (typeof reason !== 'string' || reason.trim() === '') {
-          throw ApplicationFailure.create({ type: FailureType.ValidationFailed, message: 'reason is required' });
-        }
-      },
-    },
-  );
-
-  setHandler(
-    closeCycleUpdate,
-    async ({ reason, force, openActions, by }) => {
-      status.closure = { at: now(), by: by.userId, ...(reason ? { reason } : {}), forced: force, openActions };
-      await enterPhase(status, CyclePhase.Closed, { reason, actor: by });
-      return status;
-    },
-    {
-      validator: ({ force, openActions }) => {
-        if (status.phase !== CyclePhase.Execution) {
-          throw ApplicationFailure.create({ type: FailureType.Conflict, message: `only a cycle in execution can be closed; this one is ${status.phase}` });
-        }
-        if (openActions.length > 0 && !force) {
-          throw ApplicationFailure.create({ type: FailureType.Conflict, message: 'corrective actions are still open; close with force and a reason to cancel them' });
-        }
-      },
-    },
-  );
+  installClosure(status, (phase, why) => enterPhase(status, phase, why));
 
   setHandler(
     openRequestUpdate,
@@ -122,6 +85,8 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
         if (isTerminalPhase(status.phase)) {
           throw ApplicationFailure.create({ type: FailureType.Conflict, message: `cycle is already ${status.phase}` });
         }
+        // A request started now would be cancelled with this run when it continues as new.
+        execution?.refuseWhileRollingOver();
       },
     },
   );
@@ -149,17 +114,20 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
 
   // Patch log: docs/temporal.md. Cycles approved before it wait in execution until closed.
   if (input.setup && status.phase === CyclePhase.Execution && (resume || patched(Patch.CycleMonthlyLoop))) {
-    const execution = new CancellationScope();
+    const executing = new CancellationScope();
     let outcome: CycleResume | 'done' | undefined;
-    const months = execution
-      .run(() => runExecution(input.setup!, status, board, resume, () => runningRequests === 0 && board.openTasks().length === 0))
+    const months = executing
+      .run(() => {
+        execution = new PlanExecution(input.setup!, status, board, resume, () => runningRequests === 0 && board.openTasks().length === 0);
+        return execution.run();
+      })
       .then((result) => void (outcome = result))
       .catch((error: unknown) => {
         if (!isCancellation(error)) throw error;
       });
     await condition(() => isTerminalPhase(status.phase) || outcome !== undefined);
     if (outcome === undefined) {
-      execution.cancel();
+      executing.cancel();
       await months;
       await board.cancelOpen(`the cycle was ${status.phase}`);
     } else if (outcome !== 'done') {
