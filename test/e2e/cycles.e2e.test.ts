@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { CycleEntity } from '@rollplan/db';
+import { CycleEntity, OrgUnitEntity } from '@rollplan/db';
+import { samplePlan } from '../support/plans';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 
 // The whole system over HTTP: the real API and worker on the Temporal dev server, PostgreSQL and Redis.
@@ -50,6 +51,17 @@ describe('cycles over HTTP', () => {
 
     const list = await http.get('/cycles').query({ phase: 'drafting' }).expect(200);
     expect(list.body.items.map((c: { id: string }) => c.id)).toContain(id);
+  });
+
+  it('answers a plan change sent while the cycle is still drafting with 409, not a server error', async () => {
+    const { id } = (await startCycle({ title: 'Change too early', startYear: 2027 })).body;
+    await eventually(() => getCycle(id), (c) => c.phase === 'drafting');
+    const units = await system.db.dataSource.getRepository(OrgUnitEntity).find();
+    const unit = (code: string) => units.find((u) => u.code === code)!.id;
+    const plan = samplePlan({ finance: unit('finance'), customer: unit('customer') }, 2027);
+    const response = await http.post(`/cycles/${id}/changes`).send({ content: plan, reason: 'too early' });
+    expect([response.status, response.body.error]).toEqual([409, 'conflict']);
+    expect(response.body.message).toMatch(/current phase/);
   });
 
   it('finds the cycle by its search attributes, as auditors will', async () => {

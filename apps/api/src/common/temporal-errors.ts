@@ -19,6 +19,11 @@ export function toDomainError(error: unknown, what: string): never {
     // Validators put the problems, each { path, message }, in the failure's details.
     const details = (error.cause.details ?? []).filter((d): d is ErrorDetail => typeof (d as ErrorDetail)?.path === 'string');
     if (code) throw new DomainError(code, error.cause.message, details);
+    // The workflow takes this update only in another phase (e.g. a plan change before the plan is
+    // in execution, or in the moment between approval and the start of its months).
+    if ((!error.cause.type || error.cause.type === 'Error') && error.cause.message.startsWith('No registered handler for update')) {
+      throw new DomainError(ErrorCode.Conflict, `the ${what} does not take this request in its current phase; check GET /cycles/:id and try again`);
+    }
   }
   throw error;
 }
