@@ -8,6 +8,7 @@ import { dataSourceOptions } from '@rollplan/db';
 import { loadWorkerConfig } from './config';
 import { startMonitoringJobs } from './monitoring/monitoring.processors';
 import { redisConnection, startNotifications } from './notifications/start';
+import { cachedExecutionsFor, heapLimitMiB } from './cache-size';
 import { createPlanningWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const monitoring = startMonitoringJobs({ dataSource, temporal, connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX, log });
+  const maxCachedWorkflows = config.WORKER_CACHED_EXECUTIONS ?? cachedExecutionsFor(heapLimitMiB());
   try {
     const worker = await createPlanningWorker({
       connection,
@@ -41,8 +43,9 @@ async function main(): Promise<void> {
       reportQueue: monitoring.reportQueue,
       identity: `worker@${hostname()}:${process.pid}`,
       workflowBundle: config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined,
+      maxCachedWorkflows,
     });
-    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'worker started');
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, maxCachedWorkflows, heapLimitMiB: Math.round(heapLimitMiB()) }, 'worker started');
     // The Runtime shuts the worker down on SIGINT/SIGTERM; run() resolves once in-flight tasks are done.
     await worker.run();
     logger.info('worker stopped');

@@ -2,6 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { createActivities, type ReportJobData } from './activities';
+import { cachedExecutionsFor, heapLimitMiB } from './cache-size';
 
 /** Source file the bundler starts from: every workflow, nothing else. */
 export const WORKFLOWS_PATH = require.resolve('@rollplan/workflows/dist/workflows');
@@ -16,6 +17,8 @@ export interface PlanningWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Identity shown in Temporal's UI and histories. */
   identity?: string;
+  /** Executions kept in the worker's cache; default: what fits its heap (cachedExecutionsFor). */
+  maxCachedWorkflows?: number;
   /** Activity interceptors (tests hold an activity open with one to send racing messages). */
   activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
 }
@@ -34,5 +37,6 @@ export async function createPlanningWorker(options: PlanningWorkerOptions): Prom
     // long the server hands them to any worker, so a restarted one takes over in about a second
     // (the default, 10 s, stalled decisions that long after a crash).
     stickyQueueScheduleToStartTimeout: '1s',
+    maxCachedWorkflows: options.maxCachedWorkflows ?? cachedExecutionsFor(heapLimitMiB()),
   });
 }
