@@ -3,7 +3,7 @@ import { CyclePhase, tallyGroup, type Assignee, type EscalationPolicy } from '@r
 import type { TaskBoard } from './human-task';
 import type { TaskDecision, TaskSpec } from './human-task.messages';
 import { Patch } from './names';
-import type { CommitteeRoundState, CycleSetup } from './planning-cycle.messages';
+import type { CommitteeRoundState, CycleSetup, CycleStatus } from './planning-cycle.messages';
 
 // The committee round (seed 000 §4, seed 003 §三), the same for a first plan, a change and a
 // rolled plan: plan-drafting.ts, plan-change.ts and rolling-adjustment.ts each run it.
@@ -76,6 +76,28 @@ export async function reviewRound(
   // As many rejections as approvals would have been needed: rejected. Otherwise the office revises.
   const rejects = vote.decisions.filter((d) => d.outcome === 'reject').length;
   return { verdict: rejects >= vote.needed ? 'reject' : 'request_changes', reasons };
+}
+
+/**
+ * A round on a change or a rolled plan: `tracked` (the cycle's `change` or `adjustment`) counts
+ * the round and follows its stage; the round's electorate shows on the cycle.
+ */
+export function reviewTracked(
+  setup: CycleSetup,
+  status: CycleStatus,
+  board: TaskBoard,
+  tracked: { version?: number; round: number; stage: string },
+  submission: { version: number; submittedBy: string; subject: 'change' | 'adjustment' },
+): Promise<{ verdict: Verdict; reasons: string[] }> {
+  const { version, submittedBy, subject } = submission;
+  Object.assign(tracked, { version, round: tracked.round + 1, stage: 'committee_review' });
+  return reviewRound(
+    setup,
+    board,
+    { cycleId: status.cycleId, version, submittedBy, round: tracked.round, subject, diffFrom: status.effectiveVersion },
+    async (stage) => void (tracked.stage = stage === CyclePhase.InternalReview ? 'internal_review' : 'committee_review'),
+    (electorate) => (status.committeeRound = electorate),
+  );
 }
 
 function reviewSpec(kind: TaskSpec['kind'], title: string, assignee: Assignee, setup: CycleSetup, subject: ReviewSubject): TaskSpec {

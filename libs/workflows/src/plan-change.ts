@@ -1,7 +1,7 @@
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import { CyclePhase, Role, addMonths, formatPeriod, hasAnyRole, isTerminalPhase, validatePlan } from '@rollplan/domain';
 import type { PlanActivities } from './activities';
-import { reviewRound } from './committee-round';
+import { reviewTracked } from './committee-round';
 import { FailureType, Patch } from './names';
 import type { ExecutionContext } from './plan-execution';
 import { latestStart, periodOf } from './plan-schedule';
@@ -104,14 +104,7 @@ export class PlanChange {
       const { version, submittedBy } = this.proposal!;
       this.proposal = undefined;
       const change = status.change!;
-      Object.assign(change, { version, round: change.round + 1, stage: 'committee_review' });
-      const { verdict, reasons } = await reviewRound(
-        setup,
-        board,
-        { cycleId: status.cycleId, version, submittedBy, round: change.round, subject: 'change', diffFrom: status.effectiveVersion },
-        async (stage) => void (change.stage = stage === CyclePhase.InternalReview ? 'internal_review' : 'committee_review'),
-        (electorate) => (status.committeeRound = electorate),
-      );
+      const { verdict, reasons } = await reviewTracked(setup, status, board, change, { version, submittedBy, subject: 'change' });
       if (isTerminalPhase(status.phase)) return;
       const at = new Date().toISOString();
       if (verdict === 'request_changes') {

@@ -12,7 +12,7 @@ import {
   validatePlan,
 } from '@rollplan/domain';
 import type { MonitoringActivities, PlanActivities } from './activities';
-import { reviewRound } from './committee-round';
+import { reviewTracked } from './committee-round';
 import { FailureType } from './names';
 import type { ExecutionContext } from './plan-execution';
 import { latestPlan, latestStart, periodOf } from './plan-schedule';
@@ -154,14 +154,7 @@ export class RollingAdjustment {
       await condition(() => this.draft !== undefined);
       const { version, submittedBy } = this.draft!;
       this.draft = undefined;
-      Object.assign(adjustment, { version, round: adjustment.round + 1, stage: 'committee_review' });
-      const { verdict, reasons } = await reviewRound(
-        setup,
-        board,
-        { cycleId: status.cycleId, version, submittedBy, round: adjustment.round, subject: 'adjustment', diffFrom: status.effectiveVersion },
-        async (stage) => void (adjustment.stage = stage === CyclePhase.InternalReview ? 'internal_review' : 'committee_review'),
-        (electorate) => (status.committeeRound = electorate),
-      );
+      const { verdict, reasons } = await reviewTracked(setup, status, board, adjustment, { version, submittedBy, subject: 'adjustment' });
       if (isTerminalPhase(status.phase)) return;
       const at = new Date().toISOString();
       if (verdict !== 'approve') {
