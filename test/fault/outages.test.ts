@@ -10,6 +10,7 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 // a bound the API sets, /health says which part is down, and service resumes when it is back.
 // The services are taken away through loopback proxies, so other tests sharing them are unharmed.
 const CALL_TIMEOUT_MS = 1500;
+const BACKLOG_LIMIT_MS = 1000;
 
 function hostPort(url: string): { host: string; port: number } {
   const { hostname, port } = new URL(url.includes('://') ? url : `tcp://${url}`);
@@ -20,6 +21,12 @@ async function timed<T>(call: () => Promise<T>): Promise<{ value: T; ms: number 
   const started = Date.now();
   const value = await call();
   return { value, ms: Date.now() - started };
+}
+
+function expectUnavailableBecause(response: request.Response, message: RegExp) {
+  expect([response.status, response.body.error]).toEqual([503, 'service_unavailable']);
+  expect(response.body.message).toMatch(message);
+  expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
 }
 
 function expectUnavailable(response: request.Response, service: string) {
@@ -103,7 +110,7 @@ describe('PostgreSQL and Temporal out of reach', () => {
 describe('no worker polling the task queue', () => {
   let system: TestSystem;
   beforeAll(async () => {
-    system = await startTestSystem({ TEMPORAL_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS) }, { worker: false });
+    system = await startTestSystem({ TEMPORAL_CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS), START_BACKLOG_LIMIT_MS: String(BACKLOG_LIMIT_MS) }, { worker: false });
   });
   afterAll(async () => {
     await new Promise((r) => setTimeout(r, 2000));
@@ -123,5 +130,18 @@ describe('no worker polling the task queue', () => {
     const cancel = await timed(() => admin.post(`/cycles/${cycle.id}/cancel`).set('Idempotency-Key', 'no-worker').send({ reason: 'no worker' }));
     expectUnavailable(cancel.value, 'temporal');
     for (const { ms } of [read, cancel]) expect(ms).toBeLessThan(CALL_TIMEOUT_MS + 3000);
+  });
+
+  it('pauses new cycles and requests once the oldest waiting workflow task is older than the limit (back-pressure)', async () => {
+    const admin = request.agent(system.baseUrl).auth(await system.tokenFor(DEMO.admin), { type: 'bearer' });
+    // Nobody takes the workflow tasks of the cycles started so far: their backlog ages in real time.
+    await admin.post('/cycles').send({ title: 'Waiting in the backlog', startYear: 2028 }).expect(201);
+    await new Promise((r) => setTimeout(r, BACKLOG_LIMIT_MS + 1000));
+    const refused = await admin.post('/cycles').send({ title: 'One too many', startYear: 2028 });
+    expectUnavailableBecause(refused, /workflow workers are behind/);
+    const request_ = await admin.post('/tasks').send({ kind: 'adhoc.request', title: 'Also paused', assignee: { type: 'user', userId: system.userIds[DEMO.finance] }, dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString() });
+    expectUnavailableBecause(request_, /new cycles and requests are paused/);
+    // Reads do not wait on the backlog.
+    await admin.get('/cycles').expect(200);
   });
 });

@@ -21,6 +21,8 @@ const apiEnv = z
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     /** How long a request waits for Temporal (start, update, query) before answering 503. */
     TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** New cycles and requests answer 503 while the oldest waiting workflow task is older than this (0: never). */
+    START_BACKLOG_LIMIT_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
     /** Failed logins per account per minute before 429. */
     LOGIN_MAX_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100).default(5),
     /** Failed logins per client address per minute (whatever the accounts) before 429. */

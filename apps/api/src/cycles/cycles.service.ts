@@ -1,3 +1,4 @@
+import { StartGate } from '../infra/start-gate';
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -88,6 +89,7 @@ export class CyclesService {
     private readonly temporal: Client,
     @InjectRepository(CycleEntity) private readonly cycles: Repository<CycleEntity>,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly startGate: StartGate,
   ) {}
 
   /**
@@ -108,6 +110,7 @@ export class CyclesService {
       setup: await this.resolveSetup(request),
     };
     const workflowId = cycleWorkflowId(cycleId);
+    await this.startGate.admit();
     try {
       await this.temporal.workflow.start(WorkflowType.PlanningCycle, {
         workflowId,

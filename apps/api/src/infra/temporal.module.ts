@@ -2,6 +2,7 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Client, Connection } from '@temporalio/client';
 import { API_CONFIG, type ApiConfig } from '../config';
+import { StartGate } from './start-gate';
 import { TemporalDeadlineInterceptor } from './temporal-deadline.interceptor';
 import { TEMPORAL_CONNECTION } from './temporal-connection';
 
@@ -26,8 +27,9 @@ export { TEMPORAL_CONNECTION };
         new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
     },
     { provide: APP_INTERCEPTOR, useClass: TemporalDeadlineInterceptor },
+    StartGate,
   ],
-  exports: [Client, TEMPORAL_CONNECTION],
+  exports: [Client, TEMPORAL_CONNECTION, StartGate],
 })
 export class TemporalModule implements OnApplicationShutdown {
   constructor(@Inject(TEMPORAL_CONNECTION) private readonly connection: Connection) {}

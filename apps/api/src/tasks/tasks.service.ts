@@ -1,3 +1,4 @@
+import { StartGate } from '../infra/start-gate';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -49,6 +50,7 @@ export class TasksService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly temporal: Client,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
+    private readonly startGate: StartGate,
   ) {}
 
   async inbox(actor: Actor, query: ListTasksQuery) {
@@ -119,6 +121,7 @@ export class TasksService {
 
   /** Starts an ad-hoc request: one task, or one ballot per committee member under a rule. */
   async createRequest(actor: Actor, request: CreateTaskRequest, idempotencyKey?: string) {
+    await this.startGate.admit();
     const base = {
       kind: request.kind,
       title: request.title,
