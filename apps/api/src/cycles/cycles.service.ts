@@ -1,4 +1,3 @@
-import { StartGate } from '../infra/start-gate';
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -44,6 +43,7 @@ import {
 } from '@rollplan/workflows';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { toDomainError } from '../common/temporal-errors';
+import { StartGate } from '../infra/start-gate';
 
 /** Namespace of the UUIDv5 cycle ids derived from idempotency keys. Persisted: never change. */
 const IDEMPOTENT_CYCLE_NAMESPACE = '6f1d4a53-2f0b-4a8e-9a55-2c1f3f3b9d11';

@@ -1,4 +1,3 @@
-import { StartGate } from '../infra/start-gate';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -34,6 +33,7 @@ import {
 } from '@rollplan/workflows';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { toDomainError } from '../common/temporal-errors';
+import { StartGate } from '../infra/start-gate';
 
 /** Kinds decided by the committee: their ballots never leave it. */
 const COMMITTEE_KINDS: string[] = ['plan.review', 'plan.final_approval', 'committee.vote'];
