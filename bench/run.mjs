@@ -1,0 +1,225 @@
+// Benchmark (issue 17): rollplan's product path against bare Temporal, side by side in one run on
+// one dev server. Starts its own stack (free ports, its own data folder), a bare worker on a task
+// queue of its own (bench/bare-worker.js, its own process), and measures:
+//   - a reviewer's decision: HTTP POST /tasks/:id/complete vs a bare update, p50/p90/p99;
+//   - decision lifecycles per second (open a request, decide it) at concurrency 8 and 32;
+//   - cycles started and ready (contribution tasks open) per second;
+//   - worker memory (RSS) per open cycle with the cache holding them;
+//   - history events of one decision lifecycle.
+// Prints a table with ratios and writes JSON to .rollplan/artifacts/bench/.
+// Usage: npm run bench [-- --quick]
+import { fork, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { Client, Connection } = require('@temporalio/client');
+const { freePort } = require('../libs/devstack/dist/net.js');
+const root = new URL('..', import.meta.url).pathname;
+const quick = process.argv.includes('--quick');
+const SIZE = quick ? { latency: 30, lifecycles: 48, cycles: 12, memoryCycles: 60 } : { latency: 120, lifecycles: 160, cycles: 30, memoryCycles: 300 };
+const PASSWORD = 'rollplan-demo-2027';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function until(probe, done, what, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined && done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`never: ${what}`);
+    await sleep(20);
+  }
+}
+
+async function startStack() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rollplan-bench-'));
+  const ports = { API_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), POSTGRES_PORT: await freePort(), REDIS_PORT: await freePort() };
+  const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ROLLPLAN_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const child = spawn('node', [join(root, 'libs/devstack/dist/start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('rollplan is running')) resolve();
+    });
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('exit', () => reject(new Error(`the stack stopped:\n${output}`)));
+  });
+  const stop = async () => {
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.once('exit', resolve));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { base: `http://127.0.0.1:${ports.API_PORT}`, temporal: `127.0.0.1:${ports.TEMPORAL_PORT}`, dataDir, stop };
+}
+
+/** Resident memory (MiB) of the first process `match` picks by pid and command line. */
+function rssMiB(match) {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!match(pid, cmdline)) continue;
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+      return kb / 1024;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  throw new Error('process not found');
+}
+
+async function main() {
+  const startedAt = new Date().toISOString();
+  const stack = await startStack();
+  const connection = await Connection.connect({ address: stack.temporal });
+  const client = new Client({ connection });
+  const bareQueue = `bare-${randomUUID().slice(0, 8)}`;
+  const bare = fork(join(root, 'bench/bare-worker.js'), [stack.temporal, bareQueue], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    await new Promise((resolve, reject) => {
+      bare.once('message', resolve);
+      bare.once('exit', () => reject(new Error('the bare worker stopped')));
+    });
+
+    // --- the product side over HTTP, as a reviewer's client would call it
+    const login = await (await fetch(`${stack.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@rollplan.example', password: PASSWORD }) })).json();
+    const headers = { authorization: `Bearer ${login.accessToken}`, 'content-type': 'application/json' };
+    const me = await (await fetch(`${stack.base}/auth/me`, { headers })).json();
+    let refusedStarts = 0;
+    /** POST that waits out back-pressure (503 with Retry-After) the way a polite client would. */
+    const post = async (path, body, extra = {}) => {
+      for (;;) {
+        const response = await fetch(`${stack.base}${path}`, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body) });
+        if (response.status === 503) {
+          refusedStarts += 1;
+          await sleep(500);
+          continue;
+        }
+        if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+        return response.json();
+      }
+    };
+    const productOpen = async () => {
+      const { requestId } = await post('/tasks', { kind: 'adhoc.request', title: `Bench ${randomUUID()}`, assignee: { type: 'user', userId: me.id }, dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString() });
+      const tasks = await until(() => client.workflow.getHandle(requestId).query('tasks'), (t) => t.length > 0 && t[0].status === 'open', 'the request open');
+      return { requestId, taskId: tasks[0].id };
+    };
+    const productDecide = ({ taskId }) => post(`/tasks/${taskId}/complete`, { outcome: 'done' }, { 'idempotency-key': randomUUID() });
+
+    // --- the bare side on the same server
+    const bareOpen = async () => client.workflow.start('bareDecision', { taskQueue: bareQueue, workflowId: `bare-${randomUUID()}` });
+    const bareDecide = (handle) => handle.executeUpdate('decide', { args: [{ outcome: 'done' }] });
+
+    const timed = async (fn) => {
+      const started = process.hrtime.bigint();
+      await fn();
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+
+    // Warm both paths (bundles loaded, connections open).
+    for (let i = 0; i < 5; i++) {
+      await productDecide(await productOpen());
+      await bareDecide(await bareOpen());
+    }
+
+    // 1. A decision's latency, one at a time, on tasks already open.
+    const latency = {};
+    for (const [side, open, decide] of [['product', productOpen, productDecide], ['bare', bareOpen, bareDecide]]) {
+      const opened = [];
+      for (let i = 0; i < SIZE.latency; i++) opened.push(await open());
+      const samples = [];
+      for (const task of opened) samples.push(await timed(() => decide(task)));
+      latency[side] = { p50: percentile(samples, 50), p90: percentile(samples, 90), p99: percentile(samples, 99) };
+    }
+
+    // 2. Lifecycles per second (open + decide) at concurrency 8 and 32; CPU of the worker process too.
+    const lifecycles = {};
+    for (const concurrency of [8, 32]) {
+      for (const [side, open, decide] of [['product', productOpen, productDecide], ['bare', bareOpen, bareDecide]]) {
+        let next = 0;
+        const started = Date.now();
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (next++ < SIZE.lifecycles) await decide(await open());
+          }),
+        );
+        lifecycles[`${side}@${concurrency}`] = SIZE.lifecycles / ((Date.now() - started) / 1000);
+      }
+    }
+
+    // 3. History events of one decision lifecycle.
+    const productTask = await productOpen();
+    await productDecide(productTask);
+    const bareHandle = await bareOpen();
+    await bareDecide(bareHandle);
+    await until(() => client.workflow.getHandle(productTask.requestId).describe(), (d) => d.status.name === 'COMPLETED', 'the request completed');
+    await bareHandle.result();
+    const events = {
+      product: (await client.workflow.getHandle(productTask.requestId).fetchHistory()).events.length,
+      bare: (await bareHandle.fetchHistory()).events.length,
+    };
+
+    // 4. Cycles started and ready (every contributing unit's task open), concurrency 4; then
+    //    memory per open cycle with all of them cached.
+    const workerRss = () => rssMiB((pid, cmd) => cmd.includes('apps/worker/dist/main.js') && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(stack.dataDir));
+    const bareRss = () => rssMiB((pid) => Number(pid) === bare.pid);
+    const productCycle = async (i) => {
+      const { id } = await post('/cycles', { title: `Bench cycle ${i} ${randomUUID().slice(0, 6)}`, startYear: 2030 });
+      await until(() => fetch(`${stack.base}/cycles/${id}`, { headers }).then((r) => r.json()), (c) => (c.pending ?? []).filter((t) => t.kind === 'plan.contribution').length >= 5, 'contributions open');
+    };
+    const bareCycle = async () => {
+      const handle = await client.workflow.start('bareCycle', { taskQueue: bareQueue, workflowId: `bare-cycle-${randomUUID()}` });
+      await until(() => handle.fetchHistory().then((h) => h.events.filter((e) => e.activityTaskCompletedEventAttributes).length), (n) => n >= 5, 'bare cycle ready');
+    };
+    const cyclesPerSecond = {};
+    const memory = {};
+    for (const [side, start, rss] of [['product', productCycle, workerRss], ['bare', bareCycle, bareRss]]) {
+      const before = rss();
+      let next = 0;
+      const started = Date.now();
+      await Promise.all(Array.from({ length: 4 }, async () => {
+        while (next < SIZE.cycles) await start(next++);
+      }));
+      cyclesPerSecond[side] = SIZE.cycles / ((Date.now() - started) / 1000);
+      for (let i = SIZE.cycles; i < SIZE.memoryCycles; ) await Promise.all(Array.from({ length: 8 }, () => (i++ < SIZE.memoryCycles ? start(i) : undefined)));
+      await sleep(2000);
+      memory[side] = { beforeMiB: before, afterMiB: rss(), perCycleMiB: (rss() - before) / SIZE.memoryCycles };
+    }
+
+    const rows = [
+      ['decision latency p50 (ms)', latency.product.p50, latency.bare.p50],
+      ['decision latency p90 (ms)', latency.product.p90, latency.bare.p90],
+      ['decision latency p99 (ms)', latency.product.p99, latency.bare.p99],
+      ['lifecycles/s, concurrency 8', lifecycles['product@8'], lifecycles['bare@8']],
+      ['lifecycles/s, concurrency 32', lifecycles['product@32'], lifecycles['bare@32']],
+      ['cycles started and ready /s (concurrency 4)', cyclesPerSecond.product, cyclesPerSecond.bare],
+      [`worker RSS per open cycle (MiB, ${SIZE.memoryCycles} cycles)`, memory.product.perCycleMiB, memory.bare.perCycleMiB],
+      ['history events per decision lifecycle', events.product, events.bare],
+    ];
+    const fmt = (n) => (Number.isInteger(n) ? String(n) : n.toFixed(n < 10 ? 2 : 1));
+    const lines = ['| metric | product | bare | ratio |', '|---|---|---|---|', ...rows.map(([name, p, b]) => `| ${name} | ${fmt(p)} | ${fmt(b)} | ${(p / b).toFixed(2)} |`)];
+    const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`;
+    console.log(`\nrollplan bench ${quick ? '(quick) ' : ''}${startedAt}, ${machine}\n`);
+    console.log(lines.join('\n'));
+    console.log(`\nstarts refused by back-pressure and retried: ${refusedStarts}`);
+    const out = join(root, '.rollplan/artifacts/bench');
+    mkdirSync(out, { recursive: true });
+    const file = join(out, `bench-${startedAt.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify({ startedAt, quick, machine, size: SIZE, latency, lifecycles, cyclesPerSecond, memory, events, refusedStarts }, null, 2));
+    console.log(`written: ${file}`);
+  } finally {
+    bare.kill('SIGINT');
+    await connection.close();
+    await stack.stop();
+  }
+}
+
+await main();
