@@ -5,7 +5,8 @@
 //   - decision lifecycles per second (open a request, decide it) at concurrency 8 and 32;
 //   - cycles started and ready (contribution tasks open) per second;
 //   - worker memory (RSS) per open cycle with the cache holding them;
-//   - history events of one decision lifecycle.
+//   - history events of one decision lifecycle;
+//   - a decision's latency while a flood of cycle starts arrives (back-pressure at work).
 // Prints a table with ratios and writes JSON to .rollplan/artifacts/bench/.
 // Usage: npm run bench [-- --quick]
 import { fork, spawn } from 'node:child_process';
@@ -20,7 +21,9 @@ const { Client, Connection } = require('@temporalio/client');
 const { freePort } = require('../libs/devstack/dist/net.js');
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
-const SIZE = quick ? { latency: 30, lifecycles: 48, cycles: 12, memoryCycles: 60 } : { latency: 120, lifecycles: 160, cycles: 30, memoryCycles: 300 };
+const SIZE = quick
+  ? { latency: 30, lifecycles: 48, cycles: 12, memoryCycles: 60, flood: 60, floodDecisions: 10 }
+  : { latency: 120, lifecycles: 160, cycles: 30, memoryCycles: 300, flood: 150, floodDecisions: 30 };
 const PASSWORD = 'rollplan-demo-2027';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -194,6 +197,17 @@ async function main() {
       memory[side] = { beforeMiB: before, afterMiB: rss(), perCycleMiB: (rss() - before) / SIZE.memoryCycles };
     }
 
+    // 5. A flood of cycle starts (150 posted at once, retried on 503) while a reviewer decides:
+    //    what back-pressure leaves of a decision's latency.
+    const refusedBefore = refusedStarts;
+    const flood = Promise.all(Array.from({ length: SIZE.flood }, (_, i) => post('/cycles', { title: `Flood ${i} ${randomUUID().slice(0, 6)}`, startYear: 2031 })));
+    const duringFlood = [];
+    const floodTasks = [];
+    for (let i = 0; i < SIZE.floodDecisions; i++) floodTasks.push(await productOpen());
+    for (const task of floodTasks) duringFlood.push(await timed(() => productDecide(task)));
+    await flood;
+    const floodLatency = { p50: percentile(duringFlood, 50), p99: percentile(duringFlood, 99), refused: refusedStarts - refusedBefore };
+
     const rows = [
       ['decision latency p50 (ms)', latency.product.p50, latency.bare.p50],
       ['decision latency p90 (ms)', latency.product.p90, latency.bare.p90],
@@ -209,11 +223,11 @@ async function main() {
     const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`;
     console.log(`\nrollplan bench ${quick ? '(quick) ' : ''}${startedAt}, ${machine}\n`);
     console.log(lines.join('\n'));
-    console.log(`\nstarts refused by back-pressure and retried: ${refusedStarts}`);
+    console.log(`\nduring a flood of ${SIZE.flood} cycle starts: decision p50 ${fmt(floodLatency.p50)} ms, p99 ${fmt(floodLatency.p99)} ms (idle: ${fmt(latency.product.p50)} / ${fmt(latency.product.p99)}); starts refused with 503 and retried: ${floodLatency.refused}`);
     const out = join(root, '.rollplan/artifacts/bench');
     mkdirSync(out, { recursive: true });
     const file = join(out, `bench-${startedAt.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ startedAt, quick, machine, size: SIZE, latency, lifecycles, cyclesPerSecond, memory, events, refusedStarts }, null, 2));
+    writeFileSync(file, JSON.stringify({ startedAt, quick, machine, size: SIZE, latency, lifecycles, cyclesPerSecond, memory, events, floodLatency }, null, 2));
     console.log(`written: ${file}`);
   } finally {
     bare.kill('SIGINT');
