@@ -9,16 +9,16 @@
 //   - a decision's latency while a flood of cycle starts arrives (back-pressure at work).
 // Prints a table with ratios and writes JSON to .rollplan/artifacts/bench/.
 // Usage: npm run bench [-- --quick]
-import { fork, spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { startStack } from './stack.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client, Connection } = require('@temporalio/client');
-const { freePort } = require('../libs/devstack/dist/net.js');
 const root = new URL('..', import.meta.url).pathname;
 const quick = process.argv.includes('--quick');
 const SIZE = quick
@@ -42,28 +42,6 @@ async function until(probe, done, what, timeoutMs = 60_000) {
   }
 }
 
-async function startStack() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rollplan-bench-'));
-  const ports = { API_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), POSTGRES_PORT: await freePort(), REDIS_PORT: await freePort() };
-  const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ROLLPLAN_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  const child = spawn('node', [join(root, 'libs/devstack/dist/start.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('rollplan is running')) resolve();
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('exit', () => reject(new Error(`the stack stopped:\n${output}`)));
-  });
-  const stop = async () => {
-    child.kill('SIGINT');
-    await new Promise((resolve) => child.once('exit', resolve));
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  return { base: `http://127.0.0.1:${ports.API_PORT}`, temporal: `127.0.0.1:${ports.TEMPORAL_PORT}`, dataDir, stop };
-}
-
 /** Resident memory (MiB) of the first process `match` picks by pid and command line. */
 function rssMiB(match) {
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
@@ -81,7 +59,7 @@ function rssMiB(match) {
 
 async function main() {
   const startedAt = new Date().toISOString();
-  const stack = await startStack();
+  const stack = await startStack('rollplan-bench', { LOG_LEVEL: 'warn' });
   const connection = await Connection.connect({ address: stack.temporal });
   const client = new Client({ connection });
   const bareQueue = `bare-${randomUUID().slice(0, 8)}`;

@@ -3,12 +3,11 @@
 // (free ports, its own data folder), in Debian's chromium. Baseline, same run, same browser:
 // navigating to the API's bare /health answer (what any page costs here before its own work).
 // Usage: npm run bench:web [-- --rounds 7]
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { startStack } from '../bench/stack.mjs';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
@@ -16,29 +15,7 @@ const root = new URL('..', import.meta.url).pathname;
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 7;
 const PASSWORD = 'rollplan-demo-2027';
 
-const { freePort } = require('../libs/devstack/dist/net.js');
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function startStack() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rollplan-bench-web-'));
-  const ports = { API_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), POSTGRES_PORT: await freePort(), REDIS_PORT: await freePort() };
-  const child = spawn('node', [join(root, 'libs/devstack/dist/start.js')], { env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ROLLPLAN_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('rollplan is running')) resolve();
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('exit', () => reject(new Error(`the stack stopped:\n${output}`)));
-  });
-  const stop = async () => {
-    child.kill('SIGINT');
-    await new Promise((resolve) => child.once('exit', resolve));
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  return { base: `http://127.0.0.1:${ports.API_PORT}`, stop };
-}
 
 async function api(base, email, method, path, body) {
   const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
@@ -47,7 +24,7 @@ async function api(base, email, method, path, body) {
   return response.json();
 }
 
-const stack = await startStack();
+const stack = await startStack('rollplan-bench-web');
 const browser = await chromium.launch({ executablePath: process.env.ROLLPLAN_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'] });
 try {
   // A cycle, so the finance head's inbox has work in it.

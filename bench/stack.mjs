@@ -1,0 +1,37 @@
+// The stack a benchmark runs against: `npm start`'s devstack on free ports with a data folder of
+// its own, so a benchmark never touches the developer's stack. Shared by bench/run.mjs and
+// scripts/bench-web.mjs.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { freePort } = require('../libs/devstack/dist/net.js');
+const root = new URL('..', import.meta.url).pathname;
+
+/** Starts the stack and resolves once it says it is running; `stop()` ends it and removes its data. */
+export async function startStack(prefix, env = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const ports = { API_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), POSTGRES_PORT: await freePort(), REDIS_PORT: await freePort() };
+  const child = spawn('node', [join(root, 'libs/devstack/dist/start.js')], {
+    env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ROLLPLAN_DATA_DIR: dataDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      if (output.includes('rollplan is running')) resolve();
+    });
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('exit', () => reject(new Error(`the stack stopped:\n${output}`)));
+  });
+  const stop = async () => {
+    child.kill('SIGINT');
+    await new Promise((resolve) => child.once('exit', resolve));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { base: `http://127.0.0.1:${ports.API_PORT}`, temporal: `127.0.0.1:${ports.TEMPORAL_PORT}`, dataDir, stop };
+}
