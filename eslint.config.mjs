@@ -11,6 +11,10 @@ const NOT_IN_WORKFLOWS = [
   { group: ['node:*', 'fs', 'path', 'crypto', 'os', 'child_process', 'net', 'http', 'https'], message: 'workflow code runs in Temporal\'s sandbox: no Node built-ins (use an activity)' },
   { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'], message: 'workflow code may import only @temporalio/workflow (and @temporalio/common)' },
   { group: ['typeorm', 'pg', 'ioredis', 'bullmq', 'uuid', '@rollplan/db', '@rollplan/config', '@nestjs/*'], message: 'no I/O in workflow code: do it in an activity' },
+  // The SDK instantiates a workflow's modules once per cached execution: a schema library there
+  // cost ≈1 MiB and most of the CPU of each execution (docs/performance.md).
+  { group: ['zod', 'zod/*'], message: 'no schema library in workflow code: validate at the edge (API, activities), run the rules of @rollplan/domain/rules here' },
+  { regex: '^@rollplan/domain$', message: 'import @rollplan/domain/rules: the package root also carries the request schemas (zod)' },
 ];
 
 export default tseslint.config(
@@ -33,6 +37,16 @@ export default tseslint.config(
     },
   },
   { files: ['apps/api/src/infra/temporal-internals.ts'], rules: { 'no-restricted-imports': 'off' } },
+  {
+    // The rules workflows import (libs/domain/src/rules.ts) stay free of zod; schema files may be
+    // imported for their types only.
+    files: ['libs/domain/src/**/*.ts'],
+    ignores: ['libs/domain/src/**/*.schema.ts', 'libs/domain/src/**/*.spec.ts', 'libs/domain/src/index.ts', 'libs/domain/src/webhook-targets.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['zod', 'zod/*', './*.schema', './webhook-targets'], allowTypeImports: true, message: 'the rules are zod-free (workflow code imports them): schemas go in *.schema.ts' }] }],
+    },
+  },
   {
     files: ['libs/workflows/src/**/*.ts'],
     ignores: ['libs/workflows/src/**/*.spec.ts'],

@@ -136,10 +136,8 @@ describe('humanTask workflow (time-skipping)', () => {
     const [task] = await openTasks(handle, 1);
     const bad = await failureOf(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, outcome: 'maybe', payload: { mood: 1 }, actor: people.hr }] }));
     expect(bad.type).toBe('validation_failed');
-    expect(bad.details).toEqual([
-      { path: 'outcome', message: 'must be one of: done, declined' },
-      { path: 'payload.mood', message: 'unknown field' },
-    ]);
+    // The payload's shape is the API's to check (tasks.e2e): no schema library in workflow code.
+    expect(bad.details).toEqual([{ path: 'outcome', message: 'must be one of: done, declined' }]);
     expect((await failureOf(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, outcome: 'done', actor: people.finance }] }))).type).toBe('forbidden');
 
     const first = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, outcome: 'done', actor: people.hr }], updateId: 'same-key' });

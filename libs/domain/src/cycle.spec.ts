@@ -1,4 +1,5 @@
-import { CyclePhase, cancelCycleSchema, cycleWorkflowId, isTerminalPhase, listCyclesQuerySchema, startCycleSchema } from './cycle';
+import { CyclePhase, cycleWorkflowId, isTerminalPhase } from './cycle';
+import { cancelCycleSchema, listCyclesQuerySchema, startCycleSchema } from './cycle.schema';
 
 describe('startCycleSchema', () => {
   it('accepts a title and start year and defaults the rest: three years, no internal review, 7-day reviews, 3 rounds', () => {

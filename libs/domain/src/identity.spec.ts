@@ -1,4 +1,5 @@
-import { createApiTokenSchema, createOrgUnitSchema, createUserSchema, hasAnyRole, loginSchema, mayActOnTasks, updateUserSchema } from './identity';
+import { hasAnyRole, mayActOnTasks } from './identity';
+import { createApiTokenSchema, createOrgUnitSchema, createUserSchema, loginSchema, updateUserSchema } from './identity.schema';
 
 describe('identity schemas', () => {
   it('normalises e-mail addresses for case-insensitive login', () => {

@@ -2,7 +2,6 @@ import { nthWorkingDayEndUtc } from './calendar';
 import {
   DEFAULT_THRESHOLDS,
   attainment,
-  causeAnalysisSchema,
   checkActuals,
   evaluateKpi,
   foreignKpis,
@@ -12,6 +11,7 @@ import {
   trendOf,
   type MonthTarget,
 } from './monitoring';
+import { causeAnalysisSchema } from './monitoring.schema';
 import type { PlanContent } from './plan';
 
 const FINANCE = '00000000-0000-4000-8000-000000000001';

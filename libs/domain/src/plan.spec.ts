@@ -1,4 +1,5 @@
-import { aggregate, diffPlans, planContentSchema, validatePlan, type PlanContent } from './plan';
+import { aggregate, diffPlans, validatePlan, type PlanContent } from './plan';
+import { planContentSchema } from './plan.schema';
 
 const FINANCE = '11111111-1111-4111-8111-111111111111';
 const CUSTOMER = '22222222-2222-4222-8222-222222222222';

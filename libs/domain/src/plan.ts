@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { Kpi, PlanContent } from './plan.schema';
 import { planYears } from './calendar';
 import type { ErrorDetail } from './errors';
 
@@ -8,82 +8,13 @@ import type { ErrorDetail } from './errors';
  * broken down by month. A submitted version is immutable; revisions are new versions.
  */
 
-const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-const year = z.number().int().min(2000).max(2200);
-const amount = z.number().finite().min(0, 'must not be negative');
-
 export const KpiDirection = { HigherIsBetter: 'higher_is_better', LowerIsBetter: 'lower_is_better' } as const;
 export type KpiDirection = (typeof KpiDirection)[keyof typeof KpiDirection];
 /** How twelve monthly values make the yearly one. */
 export const KpiAggregation = { Sum: 'sum', Average: 'average', Last: 'last' } as const;
 export type KpiAggregation = (typeof KpiAggregation)[keyof typeof KpiAggregation];
 
-export const goalSchema = z.strictObject({
-  id: itemId,
-  title: text(300),
-  description: z.string().max(10_000).default(''),
-  /** The measurable target in words, e.g. "revenue 12 bn CNY by 2029". */
-  target: text(1000),
-});
-
-export const initiativeSchema = z.strictObject({
-  id: itemId,
-  title: text(300),
-  description: z.string().max(10_000).default(''),
-  ownerUnitId: z.uuid('must be a UUID'),
-  years: z.array(year).min(1, 'must name at least one year'),
-  goalIds: z.array(itemId).min(1, 'must serve at least one goal'),
-});
-
-export const milestoneSchema = z.strictObject({
-  id: itemId,
-  year,
-  title: text(300),
-  initiativeId: itemId.optional(),
-});
-
-export const allocationSchema = z.strictObject({
-  unitId: z.uuid('must be a UUID'),
-  year,
-  budget: amount,
-  headcount: z.number().int().min(0, 'must not be negative'),
-});
-
-export const yearTotalSchema = z.strictObject({ year, budget: amount, headcount: z.number().int().min(0) });
-
-export const kpiSchema = z.strictObject({
-  id: itemId,
-  name: text(200),
-  /** Unit of measure: "CNY m", "%", "days". */
-  unit: text(40),
-  direction: z.enum([KpiDirection.HigherIsBetter, KpiDirection.LowerIsBetter]),
-  aggregation: z.enum([KpiAggregation.Sum, KpiAggregation.Average, KpiAggregation.Last]),
-  ownerUnitId: z.uuid('must be a UUID'),
-  goalIds: z.array(itemId).min(1, 'must measure at least one goal'),
-  targets: z
-    .array(z.strictObject({ year, target: z.number().finite(), monthly: z.array(z.number().finite()).length(12, 'must have 12 months') }))
-    .min(1, 'must have yearly targets'),
-  /** Attainment bands for the monthly loop; default on track at ≥ 95 %, at risk from 85 %. */
-  thresholds: z
-    .strictObject({ onTrack: z.number().positive().max(10), atRisk: z.number().min(0).max(10) })
-    .refine((t) => t.atRisk <= t.onTrack, { message: 'atRisk must not exceed onTrack', path: ['atRisk'] })
-    .optional(),
-});
-
-export const planContentSchema = z.strictObject({
-  goals: z.array(goalSchema).min(1, 'a plan needs at least one goal'),
-  initiatives: z.array(initiativeSchema).default([]),
-  milestones: z.array(milestoneSchema).default([]),
-  allocations: z.array(allocationSchema).default([]),
-  /** Group totals per year that the unit allocations must add up to. */
-  totals: z.array(yearTotalSchema).default([]),
-  kpis: z.array(kpiSchema).min(1, 'a plan needs at least one KPI'),
-  /** Contribution tasks whose analyses this draft used. */
-  contributionIds: z.array(z.uuid()).default([]),
-});
-export type PlanContent = z.infer<typeof planContentSchema>;
-export type Kpi = z.infer<typeof kpiSchema>;
+export type { Kpi, PlanContent } from './plan.schema';
 
 /** Monthly values that add up to the yearly target under the KPI's aggregation (1e-6 relative). */
 export function aggregate(aggregation: KpiAggregation, monthly: number[]): number {

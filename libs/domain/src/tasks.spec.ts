@@ -1,4 +1,5 @@
-import { escalationSchedule, majorityOf, tallyGroup, validateDecision } from './tasks';
+import { escalationSchedule, majorityOf, tallyGroup } from './tasks';
+import { validateDecision } from './tasks.schema';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

@@ -1,4 +1,4 @@
-import type { Actor, CyclePhase, KpiEvaluation, MonthTarget, PlanContent } from '@rollplan/domain';
+import type { Actor, CyclePhase, KpiEvaluation, MonthTarget, PlanContent } from '@rollplan/domain/rules';
 import type { PlanningCycleInput } from './planning-cycle.messages';
 
 /**
@@ -20,7 +20,7 @@ export interface TaskActivities {
   /** Announces a reminder to whoever may act now. */
   remindTask(input: { taskId: string; at: string }): Promise<void>;
   /** Hands the task to the next assignee of its chain. */
-  escalateTask(input: { taskId: string; to: import('@rollplan/domain').Assignee; step: number; dueAt: string }): Promise<{ eligible: string[] }>;
+  escalateTask(input: { taskId: string; to: import('@rollplan/domain/rules').Assignee; step: number; dueAt: string }): Promise<{ eligible: string[] }>;
   recordTaskClaim(input: { taskId: string; claimedBy: string | null; actor: Actor }): Promise<void>;
   recordTaskDelegation(input: { taskId: string; toUserId: string; actor: Actor }): Promise<void>;
   recordTaskDecision(input: { decision: import('./human-task.messages').TaskDecision; actor: Actor | null }): Promise<void>;

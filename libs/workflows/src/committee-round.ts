@@ -1,5 +1,5 @@
 import { patched } from '@temporalio/workflow';
-import { CyclePhase, tallyGroup, type Assignee, type EscalationPolicy } from '@rollplan/domain';
+import { CyclePhase, tallyGroup, type Assignee, type EscalationPolicy } from '@rollplan/domain/rules';
 import type { TaskBoard } from './human-task';
 import type { TaskDecision, TaskSpec } from './human-task.messages';
 import { Patch } from './names';

@@ -1,5 +1,5 @@
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
-import { CyclePhase, isTerminalPhase, type Actor } from '@rollplan/domain';
+import { CyclePhase, isTerminalPhase, type Actor } from '@rollplan/domain/rules';
 import { FailureType } from './names';
 import { cancelCycleUpdate, closeCycleUpdate, type CycleStatus } from './planning-cycle.messages';
 

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor, Assignee, EscalationPolicy, GroupRule, TaskKindName, TaskStatus } from '@rollplan/domain';
+import type { Actor, Assignee, EscalationPolicy, GroupRule, TaskKindName, TaskStatus } from '@rollplan/domain/rules';
 
 /** What a workflow needs to open one task. */
 export interface TaskSpec {

@@ -17,11 +17,11 @@ import {
   freshDueAt,
   isClosedTask,
   tallyGroup,
-  validateDecision,
+  checkDecision,
   type Actor,
   type GroupRule,
   type TaskKind,
-} from '@rollplan/domain';
+} from '@rollplan/domain/rules';
 import type { TaskActivities } from './activities';
 import { FailureType, Patch } from './names';
 import {
@@ -77,7 +77,7 @@ export class TaskBoard {
         if (kind.fourEyes && task.spec.submittedBy === actor.userId) {
           fail(FailureType.Forbidden, 'four-eyes: whoever submitted the work may not decide on it');
         }
-        const problems = validateDecision(task.spec.kind, outcome, payload, task.spec.links);
+        const problems = checkDecision(task.spec.kind, outcome, payload, task.spec.links);
         if (problems.length > 0) fail(FailureType.ValidationFailed, 'invalid decision', problems);
       },
       async ({ taskId, outcome, comment, payload, actor }) => {

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, KpiEvaluation, MonthTarget } from '@rollplan/domain';
+import type { Actor, KpiEvaluation, MonthTarget } from '@rollplan/domain/rules';
 import type { TaskState } from './human-task.messages';
 
 /** Input of one month's execution (`monthlyReview`, id `month-<cycleId>-<YYYY-MM>`). */

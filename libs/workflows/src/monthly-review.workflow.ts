@@ -10,7 +10,7 @@ import {
   type Actor,
   type CauseAnalysis,
   type KpiEvaluation,
-} from '@rollplan/domain';
+} from '@rollplan/domain/rules';
 import type { MonitoringActivities } from './activities';
 import { TaskBoard } from './human-task';
 import type { TaskDecision, TaskSpec, TaskState } from './human-task.messages';

@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
-import { CyclePhase, Role, addMonths, formatPeriod, hasAnyRole, isTerminalPhase, validatePlan } from '@rollplan/domain';
+import { CyclePhase, Role, addMonths, formatPeriod, hasAnyRole, isTerminalPhase, validatePlan } from '@rollplan/domain/rules';
 import type { PlanActivities } from './activities';
 import { reviewTracked } from './committee-round';
 import { FailureType, Patch } from './names';

@@ -1,5 +1,5 @@
 import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import { CyclePhase, Role, formatPeriod, hasAnyRole, validatePlan, type Actor } from '@rollplan/domain';
+import { CyclePhase, Role, formatPeriod, hasAnyRole, validatePlan, type Actor } from '@rollplan/domain/rules';
 import type { PlanActivities } from './activities';
 import type { TaskBoard } from './human-task';
 import type { TaskSpec } from './human-task.messages';

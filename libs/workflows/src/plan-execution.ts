@@ -12,7 +12,7 @@ import {
   parsePeriod,
   periodStartUtc,
   type Period,
-} from '@rollplan/domain';
+} from '@rollplan/domain/rules';
 import type { MonitoringActivities } from './activities';
 import type { TaskBoard } from './human-task';
 import type { TaskState } from './human-task.messages';

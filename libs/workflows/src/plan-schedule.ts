@@ -1,4 +1,4 @@
-import type { Period } from '@rollplan/domain';
+import type { Period } from '@rollplan/domain/rules';
 import type { CycleStatus } from './planning-cycle.messages';
 
 type Schedule = NonNullable<CycleStatus['schedule']>;

@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { HumanTaskInput } from './human-task.messages';
-import type { Actor, CyclePhase, GroupRule, PlanContent } from '@rollplan/domain';
+import type { Actor, CyclePhase, GroupRule, PlanContent } from '@rollplan/domain/rules';
 
 /** Input of the planning-cycle workflow; one object so fields can be added compatibly. */
 export interface PlanningCycleInput {

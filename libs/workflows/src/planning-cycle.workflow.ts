@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { CyclePhase, isTerminalPhase, type Actor } from '@rollplan/domain';
+import { CyclePhase, isTerminalPhase, type Actor } from '@rollplan/domain/rules';
 import type { CycleActivities } from './activities';
 import { FailureType, Patch, SearchAttribute } from './names';
 import { TaskBoard } from './human-task';

@@ -10,7 +10,7 @@ import {
   manualAdjustmentYear,
   nextAutoAdjustmentYear,
   validatePlan,
-} from '@rollplan/domain';
+} from '@rollplan/domain/rules';
 import type { MonitoringActivities, PlanActivities } from './activities';
 import { reviewTracked } from './committee-round';
 import { FailureType } from './names';

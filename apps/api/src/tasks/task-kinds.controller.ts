@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { TASK_KINDS, TASK_KIND_NAMES, type TaskKind } from '@rollplan/domain';
+import { TASK_KINDS, TASK_KIND_NAMES, TASK_PAYLOADS, type TaskKind } from '@rollplan/domain';
 import { Authenticated } from '../auth/auth.decorators';
 import { TaskKindDto } from './tasks.responses';
 
@@ -13,7 +13,7 @@ const KINDS = TASK_KIND_NAMES.map((kind) => {
     outcomes: [...definition.outcomes],
     fourEyes: definition.fourEyes,
     ...(definition.closedBySystem ? { closedBySystem: definition.closedBySystem } : {}),
-    payloadSchema: z.toJSONSchema(definition.payload, { io: 'input' }) as Record<string, unknown>,
+    payloadSchema: z.toJSONSchema(TASK_PAYLOADS[kind], { io: 'input' }) as Record<string, unknown>,
   };
 });
 

@@ -13,10 +13,12 @@ import {
   majorityOf,
   mayActOnTasks,
   requestedEscalation,
+  validateDecision,
   type Actor,
   type CompleteTaskRequest,
   type CreateTaskRequest,
   type ListTasksQuery,
+  type TaskKindName,
 } from '@rollplan/domain';
 import { CommitteeMemberEntity, TaskCommentEntity, TaskEntity, UserEntity, activeCommitteeMembers, appendAudit } from '@rollplan/db';
 import {
@@ -72,6 +74,12 @@ export class TasksService {
 
   async complete(actor: Actor, id: string, body: CompleteTaskRequest, idempotencyKey?: string) {
     const task = await this.visibleTask(actor, id);
+    // The payload's shape is checked here, against the kind's schema; the workflow checks the rest
+    // (who may decide, the outcome, four-eyes). A closed task is left to the workflow's 409.
+    if (task.status === 'open' || task.status === 'claimed') {
+      const problems = validateDecision(task.kind as TaskKindName, body.outcome, body.payload, task.links);
+      if (problems.length > 0) throw new DomainError(ErrorCode.ValidationFailed, 'invalid decision', problems);
+    }
     return this.send(task, () =>
       this.temporal.workflow.getHandle(task.workflowId).executeUpdate(completeTaskUpdate, {
         args: [{ taskId: id, ...body, actor }],
