@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import request from 'supertest';
 import { In } from 'typeorm';
 import { reconcile } from '@rollplan/api';
 import { AuditLogEntity, NotificationEntity, OrgUnitEntity, TaskEntity } from '@rollplan/db';
 import { contributionFor, samplePlan } from '../support/plans';
-import { harnessEnv } from '../support/harness-env';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
+import { startWorkerProcess } from '../support/worker-process';
 
-const REPO = join(__dirname, '..', '..');
 const REVIEWER2 = 'reviewer2@rollplan.example';
 
 // kill -9 of the worker at random moments while cycles are driven over HTTP (issue 14): every
@@ -19,24 +17,8 @@ describe('the worker killed at random moments', () => {
   let worker: ChildProcess | undefined;
   let kills = 0;
 
-  /** The real worker process (apps/worker/dist/main.js) on the test system's queue and database. */
   function startWorker() {
-    const env = harnessEnv();
-    worker = spawn(process.execPath, [join(REPO, 'apps/worker/dist/main.js')], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'error',
-        TEMPORAL_ADDRESS: env.ROLLPLAN_TEST_TEMPORAL_ADDRESS,
-        TEMPORAL_TASK_QUEUE: system.taskQueue,
-        DATABASE_URL: system.db.appUrl,
-        REDIS_URL: env.ROLLPLAN_TEST_REDIS_URL,
-        QUEUE_PREFIX: system.taskQueue,
-        WORKFLOW_BUNDLE_PATH: env.ROLLPLAN_TEST_WORKFLOW_BUNDLE,
-        OUTBOX_POLL_MS: '100',
-      },
-      stdio: 'ignore',
-    });
+    worker = startWorkerProcess(system);
   }
   /** When the last kill happened, and how long each took until the next acknowledged request. */
   let killedAt: number | undefined;

@@ -10,7 +10,7 @@ const workerEnv = z.object({
   ...runtimeEnv,
   /** Path of a prebuilt workflow bundle (production image); unset: bundle from source at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
-  /** Executions kept cached; unset: as many as fit the heap (cachedExecutionsFor, about 1,000 at 4 GiB). */
+  /** Executions kept cached; unset: as many as fit the heap (cachedExecutionsFor, about 2,000 at 4 GiB). */
   WORKER_CACHED_EXECUTIONS: z.coerce.number().int().min(2).max(100_000).optional(),
   /** Outgoing mail server, `smtp://user:pass@host:port`; unset: no e-mail notifications. Secret. */
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional(),
