@@ -3,6 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cycleWorkflowId } from '@rollplan/domain';
 import type { Actor } from '@rollplan/domain';
 import {
+  CODE_BASELINE,
   WorkflowType,
   cancelCycleUpdate,
   claimTaskUpdate,
@@ -61,7 +62,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'started-then-cancelled',
     workflowType: WorkflowType.PlanningCycle,
     async run(env, taskQueue) {
-      const input: PlanningCycleInput = { cycleId: randomUUID(), title: 'Replay plan', startYear: 2027, horizonYears: 3 };
+      const input: PlanningCycleInput = { cycleId: randomUUID(), title: 'Replay plan', startYear: 2027, horizonYears: 3, baseline: CODE_BASELINE };
       const handle = await env.client.workflow.start(WorkflowType.PlanningCycle, {
         workflowId: cycleWorkflowId(input.cycleId),
         taskQueue,
@@ -90,7 +91,7 @@ export const SCENARIOS: Scenario[] = [
       const handle = await env.client.workflow.start(WorkflowType.HumanTask, {
         workflowId: `task-${randomUUID()}`,
         taskQueue,
-        args: [{ requestedBy: people.admin, tasks: [ballot('chair'), ballot('reviewer1'), ballot('reviewer2')], group: { rule: { kind: 'n_of_m', n: 2 }, passOutcome: 'approve' } }],
+        args: [{ requestedBy: people.admin, tasks: [ballot('chair'), ballot('reviewer1'), ballot('reviewer2')], group: { rule: { kind: 'n_of_m', n: 2 }, passOutcome: 'approve' }, baseline: CODE_BASELINE }],
       });
       let tasks = await handle.query(tasksQuery);
       while (tasks.length < 3) tasks = await handle.query(tasksQuery);
@@ -107,13 +108,13 @@ export const SCENARIOS: Scenario[] = [
     name: 'cycle-with-request-cancelled',
     workflowType: WorkflowType.PlanningCycle,
     async run(env, taskQueue, people) {
-      const input: PlanningCycleInput = { cycleId: randomUUID(), title: 'Replay plan with a request', startYear: 2027, horizonYears: 3, startedBy: people.admin };
+      const input: PlanningCycleInput = { cycleId: randomUUID(), title: 'Replay plan with a request', startYear: 2027, horizonYears: 3, startedBy: people.admin, baseline: CODE_BASELINE };
       const handle = await env.client.workflow.start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue, args: [input] });
       await waitForPhase(env, handle.workflowId, 'drafting');
       const requestId = `task-request-${randomUUID()}`;
       const dueAt = new Date(Number(await env.currentTimeMs()) + 7 * 86_400_000).toISOString();
       await handle.executeUpdate(openRequestUpdate, {
-        args: [{ requestId, request: { requestedBy: people.admin, tasks: [{ kind: 'adhoc.request', title: 'Industry analysis', assignee: { type: 'user', userId: people.strategy.userId }, dueAt, escalation: { remindBeforeMs: [86_400_000], chain: [], graceMs: 86_400_000 }, cycleId: input.cycleId }] } }],
+        args: [{ requestId, request: { requestedBy: people.admin, tasks: [{ kind: 'adhoc.request', title: 'Industry analysis', assignee: { type: 'user', userId: people.strategy.userId }, dueAt, escalation: { remindBeforeMs: [86_400_000], chain: [], graceMs: 86_400_000 }, cycleId: input.cycleId }], baseline: CODE_BASELINE } }],
       });
       const child = env.client.workflow.getHandle(requestId);
       let tasks = await child.query(tasksQuery);
@@ -137,6 +138,7 @@ export const SCENARIOS: Scenario[] = [
       const now = Number(await env.currentTimeMs());
       const plan = samplePlan({ finance: people.finance.unitId!, customer: people.customer.unitId! });
       const input: PlanningCycleInput = {
+        baseline: CODE_BASELINE,
         cycleId: randomUUID(),
         title: 'Replay plan with drafting',
         startYear: 2027,
@@ -188,6 +190,7 @@ export const SCENARIOS: Scenario[] = [
       const DAY = 86_400_000;
       const plan = samplePlan({ finance: people.finance.unitId!, customer: people.customer.unitId! });
       const input: PlanningCycleInput = {
+        baseline: CODE_BASELINE,
         cycleId: randomUUID(),
         title: 'Replay plan in execution',
         startYear: 2027,
@@ -263,6 +266,7 @@ export const SCENARIOS: Scenario[] = [
     async run(env, taskQueue, people) {
       const DAY = 86_400_000;
       const input: PlanningCycleInput = {
+        baseline: CODE_BASELINE,
         cycleId: randomUUID(),
         title: 'Replay plan rolled',
         startYear: 2027,
@@ -312,6 +316,7 @@ export const SCENARIOS: Scenario[] = [
       const now = Number(await env.currentTimeMs());
       if (Date.UTC(year, 10, 10) > now) await env.sleep(Date.UTC(year, 10, 10) - now);
       const input: PlanningCycleInput = {
+        baseline: CODE_BASELINE,
         cycleId: randomUUID(),
         title: 'Replay plan approved late',
         startYear: year,

@@ -1,9 +1,9 @@
-import { patched } from '@temporalio/workflow';
 import { CyclePhase, tallyGroup, type Assignee, type EscalationPolicy } from '@rollplan/domain/rules';
 import type { TaskBoard } from './human-task';
 import type { TaskDecision, TaskSpec } from './human-task.messages';
 import { Patch } from './names';
 import type { CommitteeRoundState, CycleSetup, CycleStatus } from './planning-cycle.messages';
+import { hasPatch } from './patches';
 
 // The committee round (seed 000 §4, seed 003 §三), the same for a first plan, a change and a
 // rolled plan: plan-drafting.ts, plan-change.ts and rolling-adjustment.ts each run it.
@@ -64,7 +64,7 @@ export async function reviewRound(
 
   // Four-eyes: a member who submitted the version gets no ballot, and the rule counts the
   // members who may vote (patch log: docs/temporal.md; before it, their ballot waited in vain).
-  const recusal = patched(Patch.CommitteeRecusal);
+  const recusal = hasPatch(Patch.CommitteeRecusal);
   const voters = recusal ? setup.committee.memberIds.filter((userId) => userId !== subject.submittedBy) : setup.committee.memberIds;
   const recused = setup.committee.memberIds.filter((userId) => !voters.includes(userId));
   onElectorate({ subject: subject.subject, version, round, voters, recused, needed: tallyGroup(setup.committee.rule, voters.length, []).needed });

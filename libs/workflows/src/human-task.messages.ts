@@ -80,6 +80,8 @@ export interface HumanTaskInput {
   tasks: TaskSpec[];
   /** For several tasks: how their outcomes combine; `passOutcome` counts as a pass. */
   group?: { rule: GroupRule; passOutcome: string };
+  /** The code baseline it started from (CODE_BASELINE, names.ts); absent in executions started before v0.11. */
+  baseline?: number;
 }
 
 export interface HumanTaskResult {

@@ -3,8 +3,8 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   uuid4,
   workflowInfo,
@@ -34,11 +34,24 @@ import {
   type TaskSpec,
   type TaskState,
 } from './human-task.messages';
+import { hasPatch } from './patches';
 
 const activities = proxyActivities<TaskActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+// The same activity run in the worker beside the workflow: its result is a marker in the workflow
+// task that took the decision, so the update answers without a second workflow task. Safe because
+// recordTaskDecision records once whatever its activity id (it changes only a row still open).
+const local = proxyLocalActivities<Pick<TaskActivities, 'recordTaskDecision'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Records a decision in the read model, audit log and outbox. Patch log: docs/temporal.md. */
+function recordDecision(input: Parameters<TaskActivities['recordTaskDecision']>[0]): Promise<void> {
+  return hasPatch(Patch.DecisionByLocalActivity) ? local.recordTaskDecision(input) : activities.recordTaskDecision(input);
+}
 
 /**
  * Runs task bookkeeping that must land once started: when the scope is cancelled meanwhile
@@ -47,7 +60,7 @@ const activities = proxyActivities<TaskActivities>({
  * Patch log: docs/temporal.md.
  */
 function bookkeep<T>(bookkeeping: () => Promise<T>): Promise<T> {
-  return patched(Patch.TaskBookkeepingSettles) ? CancellationScope.nonCancellable(bookkeeping) : bookkeeping();
+  return hasPatch(Patch.TaskBookkeepingSettles) ? CancellationScope.nonCancellable(bookkeeping) : bookkeeping();
 }
 
 function fail(type: string, message: string, details?: unknown[]): never {
@@ -87,7 +100,7 @@ export class TaskBoard {
         const decision: TaskDecision = { taskId, outcome, comment, payload, decidedBy: actor.userId, decidedAt: new Date().toISOString() };
         task.decision = decision;
         task.status = TaskStatus.Completed;
-        await activities.recordTaskDecision({ decision, actor });
+        await recordDecision({ decision, actor });
         return decision;
       },
     );
@@ -194,7 +207,7 @@ export class TaskBoard {
     const decision: TaskDecision = { taskId, outcome, comment, ...(actor ? { decidedBy: actor.userId } : {}), decidedAt: new Date().toISOString() };
     task.decision = decision;
     task.status = TaskStatus.Completed;
-    await activities.recordTaskDecision({ decision, actor });
+    await recordDecision({ decision, actor });
   }
 
   /**
@@ -276,7 +289,7 @@ export class TaskBoard {
     // Nobody is reminded or escalated over work that reached them after its due date: it gets
     // a fresh one, and the holder sees it first (patch log: docs/temporal.md).
     const dueAt = Date.parse(requested.dueAt);
-    const spec = dueAt <= Date.now() && patched(Patch.FreshDueDates) ? { ...requested, dueAt: new Date(freshDueAt(dueAt, Date.now())).toISOString() } : requested;
+    const spec = dueAt <= Date.now() && hasPatch(Patch.FreshDueDates) ? { ...requested, dueAt: new Date(freshDueAt(dueAt, Date.now())).toISOString() } : requested;
     this.opening.add(id);
     const { eligible } = await bookkeep(() => activities.openTask({ taskId: id, workflowId: workflowInfo().workflowId, spec, openedAt }));
     const task: TaskState = { id, spec, status: TaskStatus.Open, assignee: spec.assignee, eligible, escalationStep: 0 };
@@ -304,7 +317,7 @@ export class TaskBoard {
         const { eligible } = await bookkeep(() => activities.escalateTask({ taskId: task.id, to: step.to, step: step.step, dueAt: next }));
         // Decided (or cancelled) while the escalation was being recorded: it stays closed, not
         // reopened as pending and handed on to the next month. Patch log: docs/temporal.md.
-        const closedMeanwhile = isClosedTask(task.status) && patched(Patch.EscalationKeepsClosedTask);
+        const closedMeanwhile = isClosedTask(task.status) && hasPatch(Patch.EscalationKeepsClosedTask);
         if (!closedMeanwhile) Object.assign(task, { assignee: step.to, eligible, claimedBy: undefined, status: TaskStatus.Open, escalationStep: step.step });
       } else {
         const timeoutOutcome = (TASK_KINDS[task.spec.kind] as TaskKind).timeoutOutcome;
@@ -319,7 +332,7 @@ export class TaskBoard {
     const decision: TaskDecision = { taskId: task.id, outcome, comment: 'no decision before the last escalation ran out', decidedAt: new Date().toISOString() };
     task.decision = decision;
     task.status = TaskStatus.Completed;
-    await activities.recordTaskDecision({ decision, actor: null });
+    await recordDecision({ decision, actor: null });
     return decision;
   }
 

@@ -1,20 +1,25 @@
-import { allHandlersFinished, condition, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
 import { TaskBoard } from './human-task';
 import type { HumanTaskInput, HumanTaskResult } from './human-task.messages';
 import { Patch, Procedure, SearchAttribute } from './names';
+import { currentBaseline, hasPatch, startFromBaseline } from './patches';
 
 /**
  * A standalone request to people: one task, or a vote of several under a group rule (an
  * ad-hoc committee decision). Cancelling it cancels its open tasks.
  */
 export async function humanTask(input: HumanTaskInput): Promise<HumanTaskResult> {
+  startFromBaseline(input.baseline);
   const board = new TaskBoard().install();
-  const cycleAttribute = input.tasks[0]?.cycleId ? [{ key: SearchAttribute.CycleId, value: input.tasks[0].cycleId }] : [];
-  // Patch log: docs/temporal.md. Requests started as children of a cycle set no attributes at start.
-  if (patched(Patch.HumanTaskProcedureAttribute)) {
-    upsertSearchAttributes([{ key: SearchAttribute.Procedure, value: Procedure.HumanTask }, ...cycleAttribute]);
-  } else if (cycleAttribute.length > 0) {
-    upsertSearchAttributes(cycleAttribute);
+  // From baseline 1, whoever starts a request sets its attributes (the API, or the cycle for its
+  // children). Before, children of a cycle were started without any. Patch log: docs/temporal.md.
+  if (currentBaseline() < 1) {
+    const cycleAttribute = input.tasks[0]?.cycleId ? [{ key: SearchAttribute.CycleId, value: input.tasks[0].cycleId }] : [];
+    if (hasPatch(Patch.HumanTaskProcedureAttribute)) {
+      upsertSearchAttributes([{ key: SearchAttribute.Procedure, value: Procedure.HumanTask }, ...cycleAttribute]);
+    } else if (cycleAttribute.length > 0) {
+      upsertSearchAttributes(cycleAttribute);
+    }
   }
   try {
     let result: HumanTaskResult;

@@ -17,6 +17,8 @@ export interface MonthlyReviewInput {
   planningOfficeUnitId?: string;
   /** Causes and corrective actions still open at the end of the previous month. */
   carried: TaskState[];
+  /** The code baseline it started from (CODE_BASELINE, names.ts); absent in executions started before v0.11. */
+  baseline?: number;
 }
 
 export type PeriodPhase = 'collecting' | 'analysed' | 'closed';

@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   CauseCategory,
   KpiStatus,
@@ -26,6 +26,7 @@ import {
   type MonthlyReviewResult,
   type PeriodStatus,
 } from './monthly-review.messages';
+import { hasPatch, startFromBaseline } from './patches';
 
 const activities = proxyActivities<MonitoringActivities>({
   startToCloseTimeout: '1 minute',
@@ -46,6 +47,7 @@ function fail(type: string, message: string, details?: unknown[]): never {
  * next month's execution.
  */
 export async function monthlyReview(input: MonthlyReviewInput): Promise<MonthlyReviewResult> {
+  startFromBaseline(input.baseline);
   return new MonthlyReview(input).run();
 }
 
@@ -138,7 +140,7 @@ class MonthlyReview {
       await board.idle();
       // Patch log: docs/temporal.md. An actuals task still being opened at the close (or carried in
       // by a month before this fix) is cancelled as well: no month hands its actuals tasks on.
-      if (patched(Patch.MonthCloseSettlesActuals)) {
+      if (hasPatch(Patch.MonthCloseSettlesActuals)) {
         for (const task of board.openTasks().filter((t) => t.spec.kind === 'monthly.actuals')) await board.cancelTask(task.id, `the period ${task.spec.links?.period ?? input.period} closed`);
       }
       status.phase = 'closed';

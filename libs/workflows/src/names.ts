@@ -89,4 +89,33 @@ export const Patch = {
   ChangeTakenBeforeRecording: 'change-taken-before-recording',
   /** Reviews and adjustments started by messages run in the execution's cancellation scope. */
   ReviewsInExecutionScope: 'reviews-in-execution-scope',
+  /** A decision is recorded by a local activity: the update answers without a second workflow task. */
+  DecisionByLocalActivity: 'decision-by-local-activity',
 } as const;
+export type PatchId = (typeof Patch)[keyof typeof Patch];
+
+/**
+ * The code baseline new executions start with (input field `baseline`): every patch up to it is in
+ * effect from their first event, without a `patched()` call. Each such call writes a marker and
+ * upserts TemporalChangeVersion (two history events and a visibility write) in every new execution,
+ * for a branch only histories recorded before the patch need. Executions started before v0.11 carry
+ * no baseline and call `patched()` as before. A patch added later is not in a baseline until the
+ * baseline is raised (log: docs/temporal.md).
+ */
+export const CODE_BASELINE = 1;
+export const PATCH_BASELINE: Readonly<Record<PatchId, number>> = {
+  [Patch.HumanTaskProcedureAttribute]: 1,
+  [Patch.CycleDrafting]: 1,
+  [Patch.CycleMonthlyLoop]: 1,
+  [Patch.RollingAdjustment]: 1,
+  [Patch.TaskBookkeepingSettles]: 1,
+  [Patch.MonthCloseSettlesActuals]: 1,
+  [Patch.CommitteeRecusal]: 1,
+  [Patch.MonitoringStart]: 1,
+  [Patch.FreshDueDates]: 1,
+  [Patch.AdjustmentAfterApproval]: 1,
+  [Patch.EscalationKeepsClosedTask]: 1,
+  [Patch.ChangeTakenBeforeRecording]: 1,
+  [Patch.ReviewsInExecutionScope]: 1,
+  [Patch.DecisionByLocalActivity]: 1,
+};

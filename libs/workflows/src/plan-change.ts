@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import { CyclePhase, Role, addMonths, formatPeriod, hasAnyRole, isTerminalPhase, validatePlan } from '@rollplan/domain/rules';
 import type { PlanActivities } from './activities';
 import { reviewTracked } from './committee-round';
@@ -7,6 +7,7 @@ import type { ExecutionContext } from './plan-execution';
 import { latestStart, periodOf } from './plan-schedule';
 import { proposeChangeUpdate, type ProposeChangeInput } from './planning-cycle.messages';
 import type { RollingAdjustment } from './rolling-adjustment';
+import { hasPatch } from './patches';
 
 const { recordPlanVersion, recordPlanVerdict } = proxyActivities<PlanActivities>({
   startToCloseTimeout: '1 minute',
@@ -73,7 +74,7 @@ export class PlanChange {
     // Under review from the moment it is accepted, before the first await: the month loop cannot
     // carry the cycle into its next run without it, and a second proposal meanwhile is refused.
     // Patch log: docs/temporal.md (runs before it took the change after recording its version).
-    const takenFirst = patched(Patch.ChangeTakenBeforeRecording);
+    const takenFirst = hasPatch(Patch.ChangeTakenBeforeRecording);
     if (takenFirst) this.take(submission, reason);
     await recordPlanVersion({ cycleId: status.cycleId, version, content, submittedBy: actor.userId, submittedAt: new Date().toISOString(), round });
     submission.recorded = true;

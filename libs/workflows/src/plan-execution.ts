@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, setHandler, startChild, workflowInfo, ParentClosePolicy, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, setHandler, startChild, workflowInfo, ParentClosePolicy, proxyActivities } from '@temporalio/workflow';
 import {
   CyclePhase,
   Role,
@@ -23,6 +23,7 @@ import { coveredUntil, versionFor } from './plan-schedule';
 import { backfillPeriodUpdate, type CycleResume, type CycleSetup, type CycleStatus } from './planning-cycle.messages';
 import { RollingAdjustment } from './rolling-adjustment';
 import { UpdateMemory } from './update-memory';
+import { baselineField, hasPatch } from './patches';
 
 const { loadMonthTargets, loadEarlierAttainments } = proxyActivities<MonitoringActivities>({
   startToCloseTimeout: '1 minute',
@@ -83,8 +84,8 @@ export class PlanExecution implements ExecutionContext {
   ) {
     this.first = { year: status.startYear, month: 1 };
     // Patch log: docs/temporal.md. Runs before it rolled the plan on the year after its start, whenever it was approved.
-    const afterApproval = patched(Patch.AdjustmentAfterApproval);
-    this.scoped = patched(Patch.ReviewsInExecutionScope);
+    const afterApproval = hasPatch(Patch.AdjustmentAfterApproval);
+    this.scoped = hasPatch(Patch.ReviewsInExecutionScope);
     status.schedule ??= [{ version: status.effectiveVersion!, from: formatPeriod(this.first), startYear: status.startYear, ...(afterApproval ? { approvedAt: new Date().toISOString() } : {}) }];
     this.updates = new UpdateMemory(resume?.updates);
     this.adjustment = new RollingAdjustment(this, afterApproval).install();
@@ -135,12 +136,12 @@ export class PlanExecution implements ExecutionContext {
     const { status, resume } = this;
     // Patch log: docs/temporal.md. Runs recorded before it had no rolling adjustment, ended with
     // the first horizon and continued as new after each December.
-    const rolling = patched(Patch.RollingAdjustment);
+    const rolling = hasPatch(Patch.RollingAdjustment);
     const lastMonth = status.horizonYears * 12;
     let monthsThisRun = 0;
     let carried: TaskState[] = resume?.carried ?? [];
     let next = resume?.nextMonth ?? 0;
-    const monitored = status.monitoring !== undefined || (!resume && patched(Patch.MonitoringStart));
+    const monitored = status.monitoring !== undefined || (!resume && hasPatch(Patch.MonitoringStart));
     if (monitored && !status.monitoring) next = this.planMonitoring();
     if (monitored) void this.runBackfills().catch(ignoreCancellation);
     let late = monitored && !resume;
@@ -211,6 +212,7 @@ export class PlanExecution implements ExecutionContext {
           closesAt: new Date(window.closesAt).toISOString(),
           ...(setup.planningOfficeUnitId ? { planningOfficeUnitId: setup.planningOfficeUnitId } : {}),
           carried: carriedIn,
+          ...baselineField(),
         },
       ],
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,

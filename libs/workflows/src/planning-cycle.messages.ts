@@ -14,6 +14,8 @@ export interface PlanningCycleInput {
   setup?: CycleSetup;
   /** Set when the cycle continued as new: where the previous run left off. */
   resume?: CycleResume;
+  /** The code baseline it started from (CODE_BASELINE, names.ts); absent in executions started before v0.11. */
+  baseline?: number;
 }
 
 /** What a cycle carries into its next run (continue-as-new at a month boundary). */

@@ -7,7 +7,6 @@ import {
   CancellationScope,
   ParentClosePolicy,
   isCancellation,
-  patched,
   continueAsNew,
   startChild,
   upsertSearchAttributes,
@@ -16,7 +15,7 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { CyclePhase, isTerminalPhase, type Actor } from '@rollplan/domain/rules';
 import type { CycleActivities } from './activities';
-import { FailureType, Patch, SearchAttribute } from './names';
+import { FailureType, Patch, Procedure, SearchAttribute } from './names';
 import { TaskBoard } from './human-task';
 import { humanTask } from './human-task.workflow';
 import { runPlanDrafting } from './plan-drafting';
@@ -32,6 +31,7 @@ import {
   type CycleStatus,
   type PlanningCycleInput,
 } from './planning-cycle.messages';
+import { hasPatch, startFromBaseline } from './patches';
 
 const { recordCycleStarted, recordCyclePhase } = proxyActivities<CycleActivities>({
   startToCloseTimeout: '30 seconds',
@@ -46,7 +46,8 @@ const { recordCycleStarted, recordCyclePhase } = proxyActivities<CycleActivities
  * cancelled, rejected or closed.
  */
 export async function planningCycle(input: PlanningCycleInput): Promise<CycleStatus> {
-  const { resume, ...plain } = input;
+  startFromBaseline(input.baseline);
+  const { resume, baseline, ...plain } = input;
   const status: CycleStatus = resume ? { ...resume.status, run: (resume.status.run ?? 1) + 1 } : { ...plain, phase: CyclePhase.Starting, phaseSince: now() };
   let runningRequests = 0;
   let execution: PlanExecution | undefined;
@@ -67,6 +68,11 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
           args: [request],
           // Closing the cycle (cancelled, rejected, closed) cancels its open requests and their tasks.
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          // Set at the start rather than upserted by the child (attributes are not part of the determinism check).
+          typedSearchAttributes: [
+            { key: SearchAttribute.Procedure, value: Procedure.HumanTask },
+            { key: SearchAttribute.CycleId, value: status.cycleId },
+          ],
         });
         // Counted so the cycle does not continue as new (which would close it) while one runs.
         runningRequests += 1;
@@ -95,7 +101,7 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
   if (status.phase === CyclePhase.Starting) await enterPhase(status, CyclePhase.Drafting);
 
   // Patch log: docs/temporal.md. Cycles started before it only wait in drafting.
-  if (!resume && input.setup && patched(Patch.CycleDrafting)) {
+  if (!resume && input.setup && hasPatch(Patch.CycleDrafting)) {
     const drafting = new CancellationScope();
     const planning = drafting
       .run(() => runPlanDrafting(input.setup!, status, board, (phase) => enterPhase(status, phase)))
@@ -113,7 +119,7 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
   }
 
   // Patch log: docs/temporal.md. Cycles approved before it wait in execution until closed.
-  if (input.setup && status.phase === CyclePhase.Execution && (resume || patched(Patch.CycleMonthlyLoop))) {
+  if (input.setup && status.phase === CyclePhase.Execution && (resume || hasPatch(Patch.CycleMonthlyLoop))) {
     const executing = new CancellationScope();
     let outcome: CycleResume | 'done' | undefined;
     const months = executing
@@ -132,7 +138,7 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
       await board.cancelOpen(`the cycle was ${status.phase}`);
     } else if (outcome !== 'done') {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof planningCycle>({ ...plain, resume: outcome });
+      return continueAsNew<typeof planningCycle>({ ...plain, ...(baseline ? { baseline } : {}), resume: outcome });
     }
   }
 

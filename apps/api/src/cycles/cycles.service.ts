@@ -39,6 +39,7 @@ import {
   waiveContributionUpdate,
   type CycleSetup,
   type CycleStatus,
+  CODE_BASELINE,
   type PlanningCycleInput,
 } from '@rollplan/workflows';
 import { API_CONFIG, type ApiConfig } from '../config';
@@ -108,6 +109,7 @@ export class CyclesService {
       horizonYears: request.horizonYears,
       startedBy: actor,
       setup: await this.resolveSetup(request),
+      baseline: CODE_BASELINE,
     };
     const workflowId = cycleWorkflowId(cycleId);
     await this.startGate.admit();

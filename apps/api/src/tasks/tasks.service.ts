@@ -22,6 +22,7 @@ import {
 } from '@rollplan/domain';
 import { CommitteeMemberEntity, TaskCommentEntity, TaskEntity, UserEntity, activeCommitteeMembers, appendAudit } from '@rollplan/db';
 import {
+  CODE_BASELINE,
   Procedure,
   SearchAttribute,
   WorkflowType,
@@ -143,9 +144,9 @@ export class TasksService {
       const members = await activeCommitteeMembers(this.db.manager);
       if (members.length === 0) throw new DomainError(ErrorCode.Conflict, 'the committee has no active members');
       const ballots: TaskSpec[] = members.map((m) => ({ ...base, assignee: { type: 'user', userId: m.userId } }));
-      input = { requestedBy: actor, tasks: ballots, group: { rule: request.rule ?? majorityOf(members.length), passOutcome: 'approve' } };
+      input = { requestedBy: actor, tasks: ballots, group: { rule: request.rule ?? majorityOf(members.length), passOutcome: 'approve' }, baseline: CODE_BASELINE };
     } else {
-      input = { requestedBy: actor, tasks: [{ ...base, assignee: request.assignee }] };
+      input = { requestedBy: actor, tasks: [{ ...base, assignee: request.assignee }], baseline: CODE_BASELINE };
     }
     const requestId = idempotencyKey ? uuidv5(`${actor.userId}:${idempotencyKey}`, IDEMPOTENT_REQUEST_NAMESPACE) : randomUUID();
     const workflowId = `task-request-${requestId}`;
