@@ -152,10 +152,11 @@ async function main() {
         return false;
       }
     };
-    // PostgreSQL runs as its own user (runuser resets the environment): its server is the process
-    // whose command line names the stack's data folder, its backends that process's children.
+    // PostgreSQL runs as its own user (runuser resets the environment) and may keep its cluster
+    // outside the data folder: its server is the postgres process on the stack's port, its
+    // backends that process's children.
     const parentOf = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1];
-    const isPostgres = (pid, cmd) => /(^|\/)postgres\0/.test(cmd) && cmd.includes(stack.dataDir);
+    const isPostgres = (pid, cmd) => /(^|\/)postgres\0/.test(cmd) && cmd.includes(`\0-p\0${stack.postgresPort}\0`);
     const roleOf = (pid, cmd) => {
       if (Number(pid) === bare.pid) return 'bare worker';
       if (isPostgres(pid, cmd)) return 'postgres';

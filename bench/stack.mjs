@@ -33,5 +33,5 @@ export async function startStack(prefix, env = {}) {
     await new Promise((resolve) => child.once('exit', resolve));
     rmSync(dataDir, { recursive: true, force: true });
   };
-  return { base: `http://127.0.0.1:${ports.API_PORT}`, temporal: `127.0.0.1:${ports.TEMPORAL_PORT}`, dataDir, stop };
+  return { base: `http://127.0.0.1:${ports.API_PORT}`, temporal: `127.0.0.1:${ports.TEMPORAL_PORT}`, postgresPort: ports.POSTGRES_PORT, dataDir, stop };
 }
