@@ -18,13 +18,20 @@ describe('audit chain verification over HTTP', () => {
   it('tells an auditor the chain is intact, with its head', async () => {
     const { body } = await auditor.get('/audit/verify').expect(200);
     const records = (await auditor.get('/audit?limit=100').expect(200)).body;
-    expect(body).toEqual({ ok: true, checked: records.total, head: { id: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) }, firstBroken: null });
+    const head = { id: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) };
+    expect(body).toEqual({ ok: true, checked: records.total, head, firstBroken: null, chains: expect.arrayContaining([{ chain: expect.any(Number), checked: expect.any(Number), head }]) });
     expect(records.total).toBeGreaterThanOrEqual(4); // the demo seed and three logins
-    // GET /audit shows the links (and still not the dedupe key).
-    const items = records.items as { id: number; prevHash: string; hash: string }[];
-    expect(items[0].prevHash).toBe(AUDIT_GENESIS_HASH);
-    for (let i = 1; i < items.length; i++) expect(items[i].prevHash).toBe(items[i - 1].hash);
+    // GET /audit shows the links (and still not the dedupe key): each record follows the one before it in its chain.
+    const items = records.items as { id: number; chain: number; prevHash: string; hash: string }[];
+    const last = new Map<number, string>();
+    for (const item of items) {
+      expect(item.prevHash).toBe(last.get(item.chain) ?? AUDIT_GENESIS_HASH);
+      last.set(item.chain, item.hash);
+    }
     expect(items.at(-1)).toMatchObject({ id: body.head.id, hash: body.head.hash });
+    // The chains' heads are their last records, and their counts add up.
+    for (const chain of body.chains) expect(items.filter((item) => item.chain === chain.chain).at(-1)).toMatchObject({ id: chain.head.id, hash: chain.head.hash });
+    expect(body.chains.reduce((sum: number, chain: { checked: number }) => sum + chain.checked, 0)).toBe(records.total);
     expect(items.every((item) => !('dedupeKey' in item))).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { AUDIT_GENESIS_HASH, AuditLogEntity, MIGRATIONS, appendAudit, dataSourceOptions, runMigrations, verifyAuditLog, type AuditEntry } from '@rollplan/db';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { AUDIT_CHAINS, AUDIT_GENESIS_HASH, AuditLogEntity, MIGRATIONS, appendAudit, dataSourceOptions, runMigrations, verifyAuditLog, type AuditEntry } from '@rollplan/db';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../support/database';
 
 const entry = (n: number, extra: Partial<AuditEntry> = {}): AuditEntry => ({
@@ -21,15 +21,27 @@ async function asSuperuser(db: TestDatabase, sql: string, params: unknown[] = []
   });
 }
 
+/** The records of each chain, in id order. */
+async function byChain(db: TestDatabase): Promise<Map<number, AuditLogEntity[]>> {
+  const chains = new Map<number, AuditLogEntity[]>();
+  for (const record of await db.dataSource.getRepository(AuditLogEntity).find({ order: { id: 'ASC' } })) chains.set(record.chain, [...(chains.get(record.chain) ?? []), record]);
+  return chains;
+}
+
 async function ids(db: TestDatabase): Promise<string[]> {
   const rows: { id: string }[] = await db.dataSource.query(`SELECT id::text AS id FROM audit_log ORDER BY audit_log.id`);
   return rows.map((r) => r.id);
 }
 
-/** A database with `n` chained records, appended one by one outside any transaction. */
+/** A database with `n` chained records, appended one by one outside any transaction, on one connection: one chain. */
 async function withRecords(n: number): Promise<TestDatabase> {
   const db = await createTestDatabase();
-  for (let i = 0; i < n; i++) await appendAudit(db.dataSource.manager, entry(i));
+  const runner = db.dataSource.createQueryRunner();
+  try {
+    for (let i = 0; i < n; i++) await appendAudit(runner.manager, entry(i));
+  } finally {
+    await runner.release();
+  }
   return db;
 }
 
@@ -47,7 +59,7 @@ describe('audit hash chain on PostgreSQL', () => {
   it('chains appends made in and out of transactions, concurrently, and once per dedupe key', async () => {
     const db = await fresh(0);
     const manager = db.dataSource.manager;
-    expect(await verifyAuditLog(manager)).toEqual({ ok: true, checked: 0, head: null, firstBroken: null });
+    expect(await verifyAuditLog(manager)).toEqual({ ok: true, checked: 0, head: null, firstBroken: null, chains: [] });
 
     await appendAudit(manager, entry(1));
     await db.dataSource.transaction(async (tx) => {
@@ -90,15 +102,19 @@ describe('audit hash chain on PostgreSQL', () => {
     expect(await repo.countBy({ dedupeKey: key })).toBe(1);
     expect(await repo.countBy({ dedupeKey: otherKey })).toBe(1);
     const last = await repo.find({ order: { id: 'DESC' }, take: 1 });
-    const first = await repo.find({ order: { id: 'ASC' }, take: 1 });
-    expect(first[0].prevHash).toBe(AUDIT_GENESIS_HASH);
-    // Server-stamped to the millisecond, in id order.
-    const times: { at: Date }[] = await db.dataSource.query(`SELECT at FROM audit_log ORDER BY id`);
-    expect(times.map((t) => t.at.getTime())).toEqual([...times.map((t) => t.at.getTime())].sort((a, b) => a - b));
+    // Concurrent transactions appended to several chains, each starting from genesis, each
+    // server-stamped to the millisecond in id order.
+    const chains = await byChain(db);
+    expect(chains.size).toBeGreaterThan(1);
+    for (const records of chains.values()) {
+      expect(records[0].prevHash).toBe(AUDIT_GENESIS_HASH);
+      expect(records.map((r) => r.at.getTime())).toEqual([...records.map((r) => r.at.getTime())].sort((a, b) => a - b));
+    }
+    const heads = [...chains.entries()].sort(([a], [b]) => a - b).map(([chain, records]) => ({ chain, checked: records.length, head: { id: String(records.at(-1)!.id), hash: records.at(-1)!.hash } }));
 
     // Small batches, so the keyset pagination crosses several pages.
     for (const batch of [1000, 3, 1]) {
-      expect(await verifyAuditLog(manager, batch)).toEqual({ ok: true, checked: total, head: { id: String(last[0].id), hash: last[0].hash }, firstBroken: null });
+      expect(await verifyAuditLog(manager, batch)).toEqual({ ok: true, checked: total, head: { id: String(last[0].id), hash: last[0].hash }, firstBroken: null, chains: heads });
     }
   });
 
@@ -115,14 +131,14 @@ describe('audit hash chain on PostgreSQL', () => {
     expect(result).toMatchObject({ checked: 7, head: { id: all[6] } });
   });
 
-  it('finds a deleted record at the next one', async () => {
+  it('finds a deleted record at the next one of its chain', async () => {
     const db = await fresh(6);
-    const all = await ids(db);
-    const repo = db.dataSource.getRepository(AuditLogEntity);
-    const [before, deleted] = [await repo.findOneByOrFail({ id: all[1] }), await repo.findOneByOrFail({ id: all[2] })];
-    await asSuperuser(db, `DELETE FROM audit_log WHERE id = $1`, [all[2]]);
+    const [chain, ...others] = [...(await byChain(db)).values()];
+    expect(others).toEqual([]);
+    const [before, deleted, next] = chain;
+    await asSuperuser(db, `DELETE FROM audit_log WHERE id = $1`, [deleted.id]);
     const result = await verifyAuditLog(db.dataSource.manager);
-    expect(result.firstBroken).toEqual({ id: all[3], reason: 'prev_hash_mismatch', expected: before.hash, found: deleted.hash });
+    expect(result.firstBroken).toEqual({ id: String(next.id), reason: 'prev_hash_mismatch', expected: before.hash, found: deleted.hash });
     expect(result.checked).toBe(5);
   });
 
@@ -134,16 +150,17 @@ describe('audit hash chain on PostgreSQL', () => {
     expect((await verifyAuditLog(db.dataSource.manager)).firstBroken).toMatchObject({ id: all[1], reason: 'hash_mismatch' });
   });
 
-  it('refuses, in the database, an insert that does not chain onto the last record', async () => {
+  it('refuses, in the database, an insert that does not chain onto the last record of its chain', async () => {
     const db = await fresh(3);
     const repo = db.dataSource.getRepository(AuditLogEntity);
     const [last] = await repo.find({ order: { id: 'DESC' }, take: 1 });
-    const [first] = await repo.find({ order: { id: 'ASC' }, take: 1 });
-    const insert = (prevHash: string, hash = 'b'.repeat(64), id?: string) =>
+    const [first] = await repo.find({ where: { chain: last.chain }, order: { id: 'ASC' }, take: 1 });
+    const insert = (prevHash: string, hash = 'b'.repeat(64), id?: string, chain = last.chain) =>
       db.dataSource.query(
-        `INSERT INTO audit_log (${id ? 'id, ' : ''}action, subject_type, subject_id, prev_hash, hash) VALUES (${id ? '$3, ' : ''}'x.forged', 'x', 'y', $1, $2)`,
-        id ? [prevHash, hash, id] : [prevHash, hash],
+        `INSERT INTO audit_log (${id ? 'id, ' : ''}action, subject_type, subject_id, prev_hash, hash, chain) VALUES (${id ? '$4, ' : ''}'x.forged', 'x', 'y', $1, $2, $3)`,
+        id ? [prevHash, hash, chain, id] : [prevHash, hash, chain],
       );
+    await expect(insert(last.hash, 'b'.repeat(64), undefined, 8)).rejects.toThrow(/audit_log chain: no chain 8/);
     await expect(insert(AUDIT_GENESIS_HASH)).rejects.toThrow(/audit_log chain: prev_hash/);
     await expect(insert(first.hash)).rejects.toThrow(/audit_log chain: prev_hash/);
     await expect(insert('c'.repeat(64))).rejects.toThrow(/audit_log chain: prev_hash/);
@@ -160,18 +177,30 @@ describe('audit hash chain on PostgreSQL', () => {
     await expect(db.dataSource.query(`UPDATE audit_log SET hash = $1 WHERE id = $2`, [AUDIT_GENESIS_HASH, forged.id])).rejects.toThrow(/append-only/);
   });
 
-  it('never forks the chain, even from a transaction whose snapshot predates the last append', async () => {
+  it('never forks a chain, even from a transaction whose snapshot predates the last append', async () => {
     const db = await fresh(2);
-    const runner = db.dataSource.createQueryRunner();
-    await runner.connect();
+    // Two connections whose appends go to the same chain (nine connections: two share one of eight).
+    const runners: QueryRunner[] = [];
+    const chainOf = new Map<number, QueryRunner>();
+    let pair: [QueryRunner, QueryRunner] | undefined;
+    while (!pair) {
+      const runner = db.dataSource.createQueryRunner();
+      await runner.connect();
+      runners.push(runner);
+      const [{ chain }] = await runner.query(`SELECT pg_backend_pid() % ${AUDIT_CHAINS} AS chain`);
+      const other = chainOf.get(chain);
+      if (other) pair = [other, runner];
+      chainOf.set(chain, runner);
+    }
+    const [early, late] = pair;
     try {
-      await runner.startTransaction('REPEATABLE READ');
-      await runner.query('SELECT count(*) FROM audit_log'); // takes the snapshot
-      await appendAudit(db.dataSource.manager, entry(3)); // commits after that snapshot
-      await expect(appendAudit(runner.manager, entry(4))).rejects.toThrow(/audit_log_prev_hash_key/);
-      await runner.rollbackTransaction();
+      await early.startTransaction('REPEATABLE READ');
+      await early.query('SELECT count(*) FROM audit_log'); // takes the snapshot
+      await appendAudit(late.manager, entry(3)); // commits after that snapshot, in the same chain
+      await expect(appendAudit(early.manager, entry(4))).rejects.toThrow(/audit_log_chain_prev_hash_key/);
+      await early.rollbackTransaction();
     } finally {
-      await runner.release();
+      for (const runner of runners) await runner.release();
     }
     expect(await verifyAuditLog(db.dataSource.manager)).toMatchObject({ ok: true, checked: 3 });
   });

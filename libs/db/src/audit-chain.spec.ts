@@ -9,13 +9,13 @@ import {
   type StoredAuditRecord,
 } from './audit-chain';
 
-/** A chain of `n` records, each hashed onto the one before. */
-function chain(n: number): StoredAuditRecord[] {
+/** A chain of `n` records, each hashed onto the one before; ids `i * 10 + offset`. */
+function chain(n: number, { offset = 0, chainNo }: { offset?: number; chainNo?: number } = {}): StoredAuditRecord[] {
   const records: StoredAuditRecord[] = [];
   let prevHash = AUDIT_GENESIS_HASH;
   for (let i = 1; i <= n; i++) {
     const fields: AuditChainRecord = {
-      id: String(i * 10),
+      id: String(i * 10 + offset),
       at: new Date(Date.UTC(2027, 0, 1, 8, 0, i, i)),
       actorId: i % 2 ? null : '6f1c2a3b-0000-4000-8000-00000000000' + (i % 10),
       actorRoles: i % 2 ? [] : ['admin'],
@@ -26,7 +26,7 @@ function chain(n: number): StoredAuditRecord[] {
       prevHash,
     };
     const hash = auditRecordHash(fields);
-    records.push({ ...fields, hash });
+    records.push({ ...fields, hash, ...(chainNo === undefined ? {} : { chain: chainNo }) });
     prevHash = hash;
   }
   return records;
@@ -58,8 +58,42 @@ describe('audit chain', () => {
 
   it('accepts an intact chain and names its head', () => {
     const records = chain(5);
-    expect(verifyChain(records)).toEqual({ ok: true, checked: 5, head: { id: '50', hash: records[4].hash }, firstBroken: null });
-    expect(verifyChain([])).toEqual({ ok: true, checked: 0, head: null, firstBroken: null });
+    const head = { id: '50', hash: records[4].hash };
+    expect(verifyChain(records)).toEqual({ ok: true, checked: 5, head, firstBroken: null, chains: [{ chain: 0, checked: 5, head }] });
+    expect(verifyChain([])).toEqual({ ok: true, checked: 0, head: null, firstBroken: null, chains: [] });
+  });
+
+  describe('a log of several chains', () => {
+    /** Chains 0 and 3 interleaved by id, as concurrent transactions append them. */
+    const interleaved = () => [...chain(4, { chainNo: 0 }), ...chain(4, { offset: 5, chainNo: 3 })].sort((a, b) => Number(a.id) - Number(b.id));
+
+    it('verifies each chain on its own and names every head', () => {
+      const records = interleaved();
+      expect(verifyChain(records)).toEqual({
+        ok: true,
+        checked: 8,
+        head: { id: '45', hash: records[7].hash },
+        firstBroken: null,
+        chains: [
+          { chain: 0, checked: 4, head: { id: '40', hash: records[6].hash } },
+          { chain: 3, checked: 4, head: { id: '45', hash: records[7].hash } },
+        ],
+      });
+    });
+
+    it('finds a record removed from one chain at the next record of that chain, and the earliest break first', () => {
+      const records = interleaved().filter((r) => r.id !== '25');
+      expect(verifyChain(records).firstBroken).toMatchObject({ id: '35', reason: 'prev_hash_mismatch' });
+      const changed = records.map((r) => (r.id === '30' ? { ...r, data: { changed: true } } : r));
+      expect(verifyChain(changed).firstBroken).toMatchObject({ id: '30', reason: 'hash_mismatch' });
+    });
+
+    it('finds a record moved to another chain (its links no longer hold in either)', () => {
+      const records = interleaved().map((r) => (r.id === '20' ? { ...r, chain: 3 } : r));
+      const result = verifyChain(records);
+      expect(result.ok).toBe(false);
+      expect(result.firstBroken).toMatchObject({ id: '20', reason: 'prev_hash_mismatch' });
+    });
   });
 
   it('catches changed data at that record', () => {

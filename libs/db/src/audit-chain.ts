@@ -8,18 +8,26 @@ import canonicalize from 'canonicalize';
  * `{ id, at, actorId, actorRoles, action, subjectType, subjectId, data, prevHash }`, where
  * `id` is the decimal string of the bigint id, `at` the ISO-8601 UTC time with milliseconds
  * (`2027-03-01T08:00:00.123Z`), `data` the JSON stored (as the database gives it back) and
- * `prevHash` the previous record's hash (by id), or {@link AUDIT_GENESIS_HASH} for the first.
- * Anyone can recompute it from an export of the table; see docs/security.md.
+ * `prevHash` the previous record's hash (by id, in the same chain), or {@link AUDIT_GENESIS_HASH}
+ * for the first. Anyone can recompute it from an export of the table; see docs/security.md.
+ *
+ * The log is {@link AUDIT_CHAINS} chains side by side (column `chain`), so that appends from
+ * different transactions do not wait on one lock: each transaction appends to one chain, chosen by
+ * its connection. Every record links to the one before it in its chain; records from before the
+ * chains (v0.11) are chain 0.
  */
 
 /** `prevHash` of the first record. */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
+/** How many chains the log keeps. The AuditChains migration's trigger and check use the same number. */
+export const AUDIT_CHAINS = 8;
+
 /**
- * The transaction-level advisory lock (`pg_advisory_xact_lock`) that serialises appends to the
- * chain. The AuditChain migration's insert trigger takes the same key: keep them equal.
+ * The first key of the transaction-level advisory lock (`pg_advisory_xact_lock(key, chain)`) that
+ * serialises appends to one chain. The AuditChains migration's insert trigger takes the same lock.
  */
-export const AUDIT_CHAIN_LOCK_KEY = '8245928655486018676';
+export const AUDIT_CHAIN_LOCK_CLASS = 824592865;
 
 /** The hashed fields of one audit record. */
 export interface AuditChainRecord {
@@ -37,9 +45,10 @@ export interface AuditChainRecord {
   prevHash: string;
 }
 
-/** A record as stored: its fields and its own hash. */
+/** A record as stored: its fields, its own hash, and the chain it continues (not hashed: its links say it). */
 export interface StoredAuditRecord extends AuditChainRecord {
   hash: string;
+  chain?: number;
 }
 
 export type ChainBreakReason = 'hash_mismatch' | 'prev_hash_mismatch';
@@ -63,6 +72,11 @@ export interface ChainVerification {
   /** The last record read (its stored hash), intact or not: the value to compare with one noted earlier. */
   head: { id: string; hash: string } | null;
   firstBroken: ChainBreak | null;
+}
+
+/** A whole log: every chain verified, the first break by id across them, and each chain's head. */
+export interface LogVerification extends ChainVerification {
+  chains: { chain: number; checked: number; head: { id: string; hash: string } | null }[];
 }
 
 /** The canonical (RFC 8785) serialisation that is hashed. */
@@ -118,9 +132,32 @@ export class AuditChainVerifier {
   }
 }
 
+/** Checks a whole log, record by record in id order: each chain on its own. */
+export class AuditLogVerifier {
+  private readonly chains = new Map<number, AuditChainVerifier>();
+  private checked = 0;
+  private head: ChainVerification['head'] = null;
+
+  push(record: StoredAuditRecord): void {
+    const chain = record.chain ?? 0;
+    let verifier = this.chains.get(chain);
+    if (!verifier) this.chains.set(chain, (verifier = new AuditChainVerifier()));
+    verifier.push(record);
+    this.checked++;
+    this.head = { id: String(record.id), hash: record.hash };
+  }
+
+  result(): LogVerification {
+    const chains = [...this.chains.entries()].sort(([a], [b]) => a - b).map(([chain, verifier]) => ({ chain, ...verifier.result() }));
+    const breaks = chains.flatMap((c) => (c.firstBroken ? [c.firstBroken] : []));
+    const firstBroken = breaks.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))[0] ?? null;
+    return { ok: firstBroken === null, checked: this.checked, head: this.head, firstBroken, chains: chains.map(({ chain, checked, head }) => ({ chain, checked, head })) };
+  }
+}
+
 /** Verifies records given in id order. */
-export function verifyChain(records: Iterable<StoredAuditRecord>): ChainVerification {
-  const verifier = new AuditChainVerifier();
+export function verifyChain(records: Iterable<StoredAuditRecord>): LogVerification {
+  const verifier = new AuditLogVerifier();
   for (const record of records) verifier.push(record);
   return verifier.result();
 }
@@ -130,6 +167,8 @@ export function verifyChain(records: Iterable<StoredAuditRecord>): ChainVerifica
  * `audit_log.id`, qualified: a bare `ORDER BY id` would sort by this text alias ('10' before '9').
  */
 export const AUDIT_RECORD_COLUMNS = 'id::text AS id, at, actor_id, actor_roles, action, subject_type, subject_id, data, prev_hash, hash';
+/** The same with the chain (the column the AuditChains migration adds). */
+export const AUDIT_LOG_COLUMNS = `${AUDIT_RECORD_COLUMNS}, chain`;
 
 /** A raw `audit_log` row, selected with {@link AUDIT_RECORD_COLUMNS}, as a stored record. */
 export function auditRecordFromRow(row: Record<string, unknown>): StoredAuditRecord {
@@ -144,6 +183,7 @@ export function auditRecordFromRow(row: Record<string, unknown>): StoredAuditRec
     data: row.data,
     prevHash: row.prev_hash as string,
     hash: row.hash as string,
+    chain: row.chain === undefined ? undefined : Number(row.chain),
   };
 }
 
@@ -154,10 +194,11 @@ export function auditRecordFromRow(row: Record<string, unknown>): StoredAuditRec
 export async function* auditRecordsInIdOrder(
   query: (sql: string, parameters: unknown[]) => Promise<Record<string, unknown>[]>,
   batchSize = 1000,
+  columns = AUDIT_RECORD_COLUMNS,
 ): AsyncGenerator<StoredAuditRecord> {
   // Ids start at 1 (bigserial): `> 0` reads from the first.
   for (let after = '0'; ; ) {
-    const rows = await query(`SELECT ${AUDIT_RECORD_COLUMNS} FROM audit_log WHERE audit_log.id > $1::bigint ORDER BY audit_log.id LIMIT $2`, [after, batchSize]);
+    const rows = await query(`SELECT ${columns} FROM audit_log WHERE audit_log.id > $1::bigint ORDER BY audit_log.id LIMIT $2`, [after, batchSize]);
     for (const row of rows) yield auditRecordFromRow(row);
     if (rows.length < batchSize) return;
     after = String(rows[rows.length - 1].id);

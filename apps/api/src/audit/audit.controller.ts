@@ -57,6 +57,7 @@ export class AuditController {
       ok: result.ok,
       checked: result.checked,
       head: result.head && { id: Number(result.head.id), hash: result.head.hash },
+      chains: result.chains.map((c) => ({ chain: c.chain, checked: c.checked, head: c.head && { id: Number(c.head.id), hash: c.head.hash } })),
       firstBroken: result.firstBroken && { ...result.firstBroken, id: Number(result.firstBroken.id) },
     };
   }

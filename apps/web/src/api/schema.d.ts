@@ -1232,7 +1232,7 @@ export interface components {
         };
         AuditPageDto: {
             items: {
-                /** @description ascending: the order of the chain */
+                /** @description ascending: the order of the log and of each chain */
                 id: number;
                 /** Format: date-time */
                 at: string;
@@ -1248,7 +1248,9 @@ export interface components {
                 data: {
                     [key: string]: unknown;
                 };
-                /** @description the previous record's hash; 64 zeros for the first */
+                /** @description which of the log’s 8 hash chains the record continues (records from before v0.11: 0) */
+                chain: number;
+                /** @description the hash of the previous record of the same chain; 64 zeros for a chain's first */
                 prevHash: string;
                 /** @description SHA-256 of this record's canonical form, prevHash included */
                 hash: string;
@@ -1267,6 +1269,15 @@ export interface components {
                 id: number;
                 hash: string;
             } | null;
+            /** @description each chain's records and its head: note every head to check later that the log still ends there */
+            chains: {
+                chain: number;
+                checked: number;
+                head: {
+                    id: number;
+                    hash: string;
+                } | null;
+            }[];
             /** @description the first record at which the chain does not hold; null when it holds */
             firstBroken: {
                 id: number;
@@ -1461,7 +1472,7 @@ export interface components {
                 effectiveFrom: string | null;
             }[];
             auditRecords: {
-                /** @description ascending: the order of the chain */
+                /** @description ascending: the order of the log and of each chain */
                 id: number;
                 /** Format: date-time */
                 at: string;
@@ -1477,7 +1488,9 @@ export interface components {
                 data: {
                     [key: string]: unknown;
                 };
-                /** @description the previous record's hash; 64 zeros for the first */
+                /** @description which of the log’s 8 hash chains the record continues (records from before v0.11: 0) */
+                chain: number;
+                /** @description the hash of the previous record of the same chain; 64 zeros for a chain's first */
                 prevHash: string;
                 /** @description SHA-256 of this record's canonical form, prevHash included */
                 hash: string;

@@ -97,7 +97,8 @@ export class ApiTokenEntity {
 @Index('audit_log_subject_idx', ['subjectType', 'subjectId'])
 @Index('audit_log_actor_idx', ['actorId'])
 @Unique('audit_log_dedupe_key', ['dedupeKey'])
-@Unique('audit_log_prev_hash_key', ['prevHash'])
+@Unique('audit_log_chain_prev_hash_key', ['chain', 'prevHash'])
+@Index('audit_log_chain_id_idx', ['chain', 'id'])
 export class AuditLogEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id!: string;
   @Column('timestamptz', { default: () => 'now()' }) at!: Date;
@@ -109,7 +110,9 @@ export class AuditLogEntity {
   @Column('jsonb', { default: () => "'{}'" }) data!: Record<string, unknown>;
   /** Set by writers that may retry (activities): the same key is recorded once. */
   @Column('text', { name: 'dedupe_key', nullable: true }) dedupeKey!: string | null;
-  /** The previous record's hash (by id); 64 zeros for the first record. */
+  /** Which of the log's chains it continues (audit-chain.ts); records from before v0.11 are chain 0. */
+  @Column('smallint', { default: 0 }) chain!: number;
+  /** The previous record's hash (by id, in its chain); 64 zeros for the first record of a chain. */
   @Column('text', { name: 'prev_hash' }) prevHash!: string;
   /** Hex SHA-256 of this record's canonical form, `prevHash` included. */
   @Column('text') hash!: string;
