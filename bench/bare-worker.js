@@ -10,7 +10,7 @@ async function main() {
     connection,
     taskQueue,
     workflowsPath: require.resolve('./bare-workflows'),
-    activities: { record: async () => undefined, openTask: async () => undefined },
+    activities: { record: async () => undefined, recordCycleStarted: async () => undefined, recordCyclePhase: async () => undefined, openTask: async () => undefined },
   });
   process.send?.('ready');
   await worker.run();

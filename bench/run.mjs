@@ -215,7 +215,7 @@ async function main() {
     };
     const bareCycle = async () => {
       const handle = await client.workflow.start('bareCycle', { taskQueue: bareQueue, workflowId: `bare-cycle-${randomUUID()}` });
-      await until(() => handle.fetchHistory().then((h) => h.events.filter((e) => e.activityTaskCompletedEventAttributes).length), (n) => n >= 5, 'bare cycle ready');
+      await until(() => handle.fetchHistory().then((h) => h.events.filter((e) => e.activityTaskCompletedEventAttributes).length), (n) => n >= 7, 'bare cycle ready');
     };
     const cyclesPerSecond = {};
     const memory = {};

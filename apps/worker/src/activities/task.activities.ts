@@ -30,6 +30,19 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
     return (result.affected ?? 0) > 0;
   }
 
+  /** The same, returning the row as changed (one statement), or null when it was already closed. */
+  async function changeOpenTaskReturning(manager: EntityManager, taskId: string, changes: Parameters<ReturnType<typeof tasks>['update']>[1]): Promise<TaskEntity | null> {
+    const result = await tasks(manager)
+      .createQueryBuilder()
+      .update()
+      .set(changes)
+      .where({ id: taskId, status: In(['open', 'claimed']) })
+      .returning('*')
+      .execute();
+    const [row] = result.raw as Record<string, unknown>[];
+    return row ? tasks(manager).create(manager.connection.getMetadata(TaskEntity).columns.reduce((entity, column) => ({ ...entity, [column.propertyName]: row[column.databaseName] }), {} as TaskEntity)) : null;
+  }
+
   async function announce(manager: EntityManager, event: string, task: TaskEntity, recipients: string[], extra: Record<string, unknown> = {}) {
     await manager
       .createQueryBuilder()
@@ -51,8 +64,6 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
   return {
     async openTask({ taskId, workflowId, spec, openedAt }) {
       return dataSource.transaction(async (manager) => {
-        const existing = await tasks(manager).findOneBy({ id: taskId });
-        if (existing) return { eligible: existing.eligibleUserIds };
         const eligible = await resolveAssignee(manager, spec.assignee);
         const task = tasks(manager).create({
           id: taskId,
@@ -69,7 +80,9 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
           dueAt: new Date(spec.dueAt),
           openedAt: new Date(openedAt),
         });
-        await tasks(manager).save(task);
+        // Insert, or find the row a retried activity wrote (and the holders it resolved then).
+        const inserted = await tasks(manager).createQueryBuilder().insert().values(task as never).orIgnore().returning('id').execute();
+        if (inserted.raw.length === 0) return { eligible: (await tasks(manager).findOneByOrFail({ id: taskId })).eligibleUserIds };
         await announce(manager, TaskEvent.Opened, task, eligible);
         await audit(manager, null, 'task.opened', taskId, { kind: spec.kind, assignee: spec.assignee, dueAt: spec.dueAt });
         return { eligible };
@@ -113,7 +126,7 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
 
     async recordTaskDecision({ decision, actor }) {
       await dataSource.transaction(async (manager) => {
-        const recorded = await changeOpenTask(manager, decision.taskId, {
+        const task = await changeOpenTaskReturning(manager, decision.taskId, {
           status: 'completed',
           outcome: decision.outcome,
           comment: decision.comment ?? null,
@@ -121,8 +134,7 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
           decidedBy: decision.decidedBy ?? null,
           decidedAt: new Date(decision.decidedAt),
         });
-        if (!recorded) return;
-        const task = await tasks(manager).findOneByOrFail({ id: decision.taskId });
+        if (!task) return;
         const recipients = [task.submittedBy, task.delegatedBy].filter((id): id is string => Boolean(id) && id !== decision.decidedBy);
         await announce(manager, TaskEvent.Decided, task, recipients, { outcome: decision.outcome, decidedBy: decision.decidedBy ?? null });
         await audit(manager, actor, 'task.completed', decision.taskId, { outcome: decision.outcome, comment: decision.comment ?? null });
