@@ -93,14 +93,27 @@ async function main() {
     });
 
     // --- the product side over HTTP, as a reviewer's client would call it
-    const login = await (await fetch(`${stack.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@rollplan.example', password: PASSWORD }) })).json();
-    const headers = { authorization: `Bearer ${login.accessToken}`, 'content-type': 'application/json' };
-    const me = await (await fetch(`${stack.base}/auth/me`, { headers })).json();
+    // Access tokens expire (15 minutes) and a full run takes longer: each person logs in again every 5.
+    const session = (email) => {
+      let headers;
+      let at = 0;
+      return async () => {
+        if (Date.now() - at > 5 * 60_000) {
+          const login = await (await fetch(`${stack.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) })).json();
+          headers = { authorization: `Bearer ${login.accessToken}`, 'content-type': 'application/json' };
+          at = Date.now();
+        }
+        return headers;
+      };
+    };
+    const admin = session('admin@rollplan.example');
+    const finance = session('finance@rollplan.example');
+    const me = await (await fetch(`${stack.base}/auth/me`, { headers: await admin() })).json();
     let refusedStarts = 0;
     /** POST that waits out back-pressure (503 with Retry-After) the way a polite client would. */
     const post = async (path, body, extra = {}) => {
       for (;;) {
-        const response = await fetch(`${stack.base}${path}`, { method: 'POST', headers: { ...headers, ...extra }, body: JSON.stringify(body) });
+        const response = await fetch(`${stack.base}${path}`, { method: 'POST', headers: { ...(await admin()), ...extra }, body: JSON.stringify(body) });
         if (response.status === 503) {
           refusedStarts += 1;
           await sleep(500);
@@ -211,7 +224,7 @@ async function main() {
     const productCycle = async (i) => {
       const { id } = await post('/cycles', { title: `Bench cycle ${i} ${randomUUID().slice(0, 6)}`, startYear: 2030 });
       cycleIds.push(id);
-      await until(() => fetch(`${stack.base}/cycles/${id}`, { headers }).then((r) => r.json()), (c) => (c.pending ?? []).filter((t) => t.kind === 'plan.contribution').length >= 5, 'contributions open');
+      await until(() => admin().then((headers) => fetch(`${stack.base}/cycles/${id}`, { headers })).then((r) => r.json()), (c) => (c.pending ?? []).filter((t) => t.kind === 'plan.contribution').length >= 5, 'contributions open');
     };
     const bareCycle = async () => {
       const handle = await client.workflow.start('bareCycle', { taskQueue: bareQueue, workflowId: `bare-cycle-${randomUUID()}` });
@@ -255,14 +268,12 @@ async function main() {
         }
       }),
     );
-    const financeLogin = await (await fetch(`${stack.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'finance@rollplan.example', password: PASSWORD }) })).json();
-    const finance = { authorization: `Bearer ${financeLogin.accessToken}`, 'content-type': 'application/json' };
     const contribution = { area: 'finance', funding: 'Bench.', investmentCapacity: 'Bench.', financingCapacity: 'Bench.', financialPosition: 'Bench.' };
     const picked = Array.from({ length: SIZE.openDecisions }, (_, i) => cycleIds[Math.floor(((i + 0.5) / SIZE.openDecisions) * cycleIds.length)]);
     const financeTask = (cycleId) =>
-      until(() => fetch(`${stack.base}/tasks?cycleId=${cycleId}&kind=plan.contribution`, { headers: finance }).then((r) => r.json()), (page) => page.items?.length > 0, 'the finance task open', 600_000).then((page) => page.items[0].id);
+      until(() => finance().then((headers) => fetch(`${stack.base}/tasks?cycleId=${cycleId}&kind=plan.contribution`, { headers })).then((r) => r.json()), (page) => page.items?.length > 0, 'the finance task open', 600_000).then((page) => page.items[0].id);
     // Quiet first: every cycle's finance task open (the starts' backlog worked off).
-    await until(() => fetch(`${stack.base}/tasks?kind=plan.contribution&limit=1`, { headers: finance }).then((r) => r.json()), (page) => page.total >= cycleIds.length, 'every cycle ready', 1_800_000);
+    await until(() => finance().then((headers) => fetch(`${stack.base}/tasks?kind=plan.contribution&limit=1`, { headers })).then((r) => r.json()), (page) => page.total >= cycleIds.length, 'every cycle ready', 1_800_000);
     const openSeconds = (Date.now() - openStarted) / 1000;
     const openTasks = [];
     for (const cycleId of picked) openTasks.push(await financeTask(cycleId));
@@ -270,7 +281,7 @@ async function main() {
     for (const taskId of openTasks) {
       withOpen.push(
         await timed(async () => {
-          const response = await fetch(`${stack.base}/tasks/${taskId}/complete`, { method: 'POST', headers: finance, body: JSON.stringify({ outcome: 'submitted', payload: contribution }) });
+          const response = await fetch(`${stack.base}/tasks/${taskId}/complete`, { method: 'POST', headers: await finance(), body: JSON.stringify({ outcome: 'submitted', payload: contribution }) });
           if (!response.ok) throw new Error(`decision with ${cycleIds.length} cycles open: ${response.status} ${await response.text()}`);
         }),
       );

@@ -5,15 +5,18 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const { freePort } = require('../libs/devstack/dist/net.js');
+const { postgresPlacement } = require('../libs/devstack/dist/postgres.js');
 const root = new URL('..', import.meta.url).pathname;
 
 /** Starts the stack and resolves once it says it is running; `stop()` ends it and removes its data. */
 export async function startStack(prefix, env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  // As root, PostgreSQL's cluster lives outside a folder its user cannot reach (/var/lib/rollplan/…).
+  const cluster = postgresPlacement(join(dataDir, 'postgres'));
   const ports = { API_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), POSTGRES_PORT: await freePort(), REDIS_PORT: await freePort() };
   const child = spawn('node', [join(root, 'libs/devstack/dist/start.js')], {
     env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ROLLPLAN_DATA_DIR: dataDir, ...env },
@@ -32,6 +35,7 @@ export async function startStack(prefix, env = {}) {
     child.kill('SIGINT');
     await new Promise((resolve) => child.once('exit', resolve));
     rmSync(dataDir, { recursive: true, force: true });
+    if (cluster.movedBecause) rmSync(dirname(cluster.dataDir), { recursive: true, force: true });
   };
   return { base: `http://127.0.0.1:${ports.API_PORT}`, temporal: `127.0.0.1:${ports.TEMPORAL_PORT}`, postgresPort: ports.POSTGRES_PORT, dataDir, stop };
 }
