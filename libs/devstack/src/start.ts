@@ -13,7 +13,7 @@ import { startStack, type RunningStack } from './stack';
 import { supervise, type Supervised } from './supervisor';
 
 /** The worker's heap in MiB unless WORKER_HEAP_MIB says otherwise. */
-const WORKER_HEAP_MIB = 1024;
+const WORKER_HEAP_MIB = 2048;
 
 /** The local stack's login for the API and the worker (trust auth on loopback: the password is a formality). */
 const APP_LOGIN = 'rollplan_service';
@@ -96,7 +96,7 @@ async function main(): Promise<number> {
       API_PORT: String(env.API_PORT),
     };
     const logs = join(dataDir, 'logs');
-    // The worker's heap is bounded (WORKER_HEAP_MIB, default 1024): its cache is sized from it, and
+    // The worker's heap is bounded (WORKER_HEAP_MIB, default 2048): its cache is sized from it, and
     // V8 collects before the process grows. With Node's default (4 GiB here) and 10,000 open
     // cycles the worker reached 1.7 GB RSS (docs/performance.md).
     const workerHeap = [`--max-old-space-size=${Number(process.env.WORKER_HEAP_MIB) || WORKER_HEAP_MIB}`];
