@@ -6,6 +6,12 @@ import type { PlanningCycleInput } from './planning-cycle.messages';
  * `import type`, the worker implements it (apps/worker/src/activities).
  * Every activity is idempotent: Temporal may run it more than once.
  */
+/** A decision as recordTaskDecision records it; `actor` null when the system decided (no decision in time). */
+export interface RecordedDecision {
+  decision: import('./human-task.messages').TaskDecision;
+  actor: Actor | null;
+}
+
 export interface CycleActivities {
   /** Creates the cycle's read-model row and its audit record; a retry finds them and changes nothing. */
   recordCycleStarted(input: PlanningCycleInput & { workflowId: string }): Promise<void>;
@@ -23,7 +29,11 @@ export interface TaskActivities {
   escalateTask(input: { taskId: string; to: import('@rollplan/domain/rules').Assignee; step: number; dueAt: string }): Promise<{ eligible: string[] }>;
   recordTaskClaim(input: { taskId: string; claimedBy: string | null; actor: Actor }): Promise<void>;
   recordTaskDelegation(input: { taskId: string; toUserId: string; actor: Actor }): Promise<void>;
-  recordTaskDecision(input: { decision: import('./human-task.messages').TaskDecision; actor: Actor | null }): Promise<void>;
+  /**
+   * Returns what it recorded: run as a local activity, its input is not in the history, its result
+   * is (the marker), and the timeline and exports read the decision from there.
+   */
+  recordTaskDecision(input: RecordedDecision): Promise<RecordedDecision>;
   cancelTask(input: { taskId: string; reason: string }): Promise<void>;
   rescheduleTask(input: { taskId: string; dueAt: string; reason?: string; actor?: Actor }): Promise<void>;
   /** Points a task's row at the execution that now holds it. */

@@ -49,8 +49,8 @@ const local = proxyLocalActivities<Pick<TaskActivities, 'recordTaskDecision'>>({
 });
 
 /** Records a decision in the read model, audit log and outbox. Patch log: docs/temporal.md. */
-function recordDecision(input: Parameters<TaskActivities['recordTaskDecision']>[0]): Promise<void> {
-  return hasPatch(Patch.DecisionByLocalActivity) ? local.recordTaskDecision(input) : activities.recordTaskDecision(input);
+async function recordDecision(input: Parameters<TaskActivities['recordTaskDecision']>[0]): Promise<void> {
+  await (hasPatch(Patch.DecisionByLocalActivity) ? local.recordTaskDecision(input) : activities.recordTaskDecision(input));
 }
 
 /**

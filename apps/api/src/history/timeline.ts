@@ -270,6 +270,20 @@ export function timelineOfHistory(execution: ExecutionRef, history: HistoryJson,
         add(event, TimelineType.TimerFired, `Timer fired after ${durationText(timers.get(attrs.timerId))}`, null, { timerId: attrs.timerId });
         break;
       case 'MARKER_RECORDED': {
+        // A local activity's marker holds its type and result, not its input: activities run
+        // locally return what they recorded (recordTaskDecision), so the result stands for it.
+        if (attrs.markerName === 'core_local_activity') {
+          const data = decodePayload(attrs.details?.data?.payloads?.[0]) as { activity_type?: string; activity_id?: string } | undefined;
+          const result = decodePayload(attrs.details?.result?.payloads?.[0]);
+          if (data?.activity_type && result) {
+            const entry = activityEntry(event, data.activity_type as ActivityName, result, data.activity_id ?? '');
+            // The marker is written once the activity has run, after whatever the decision set off
+            // in the same workflow task: the entry takes the decision's own time.
+            const decidedAt = (result as { decision?: { decidedAt?: string } }).decision?.decidedAt;
+            if (entry && decidedAt) entry.at = new Date(decidedAt).toISOString();
+          }
+          break;
+        }
         if (attrs.markerName !== 'core_patch') break;
         const patch = decodePayload(attrs.details?.['patch-data']?.payloads?.[0]) as { id?: string } | undefined;
         if (!patch?.id || patches.has(patch.id)) break;
@@ -290,9 +304,10 @@ export function timelineOfHistory(execution: ExecutionRef, history: HistoryJson,
         break;
     }
   }
-  return entries;
+  // Stable: entries of one time keep the order of their events.
+  return entries.sort((a, b) => a.at.localeCompare(b.at));
 
-  function activityEntry(event: HistoryEventJson, name: ActivityName, input: any, activityId: string): void {
+  function activityEntry(event: HistoryEventJson, name: ActivityName, input: any, activityId: string): TimelineEntry | undefined {
     const details = { activityId };
     switch (name) {
       case 'openTask': {
@@ -321,7 +336,7 @@ export function timelineOfHistory(execution: ExecutionRef, history: HistoryJson,
       case 'recordTaskDecision': {
         const decision = input.decision as TaskDecision;
         const by = input.actor ? '' : ' by the system (no decision in time)';
-        add(
+        return add(
           event,
           TimelineType.Decision,
           `${taskText(decision.taskId)}: ${decision.outcome}${by}${decision.comment ? ` — "${decision.comment}"` : ''}`,
@@ -329,7 +344,6 @@ export function timelineOfHistory(execution: ExecutionRef, history: HistoryJson,
           { ...details, taskId: decision.taskId, kind: tasks.get(decision.taskId)?.kind, outcome: decision.outcome, comment: decision.comment ?? null },
           holderUnits(tasks.get(decision.taskId)?.assignee),
         );
-        return;
       }
       case 'recordPlanVersion':
         add(event, TimelineType.PlanVersion, `Plan version ${input.version} submitted (round ${input.round})`, { userId: input.submittedBy, roles: [], unitId: null, via: 'user' }, { ...details, version: input.version, round: input.round });

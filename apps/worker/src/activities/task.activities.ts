@@ -139,6 +139,7 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
         await announce(manager, TaskEvent.Decided, task, recipients, { outcome: decision.outcome, decidedBy: decision.decidedBy ?? null });
         await audit(manager, actor, 'task.completed', decision.taskId, { outcome: decision.outcome, comment: decision.comment ?? null });
       });
+      return { decision, actor };
     },
 
     async rescheduleTask({ taskId, dueAt, reason, actor }) {
