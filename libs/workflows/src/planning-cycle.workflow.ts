@@ -31,7 +31,7 @@ import {
   type CycleStatus,
   type PlanningCycleInput,
 } from './planning-cycle.messages';
-import { hasPatch, startFromBaseline } from './patches';
+import { baselineField, hasPatch, startFromBaseline } from './patches';
 
 const { recordCycleStarted, recordCyclePhase } = proxyActivities<CycleActivities>({
   startToCloseTimeout: '30 seconds',
@@ -47,7 +47,7 @@ const { recordCycleStarted, recordCyclePhase } = proxyActivities<CycleActivities
  */
 export async function planningCycle(input: PlanningCycleInput): Promise<CycleStatus> {
   startFromBaseline(input.baseline);
-  const { resume, baseline, ...plain } = input;
+  const { resume, baseline: _baseline, ...plain } = input;
   const status: CycleStatus = resume ? { ...resume.status, run: (resume.status.run ?? 1) + 1 } : { ...plain, phase: CyclePhase.Starting, phaseSince: now() };
   let runningRequests = 0;
   let execution: PlanExecution | undefined;
@@ -138,7 +138,7 @@ export async function planningCycle(input: PlanningCycleInput): Promise<CycleSta
       await board.cancelOpen(`the cycle was ${status.phase}`);
     } else if (outcome !== 'done') {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof planningCycle>({ ...plain, ...(baseline ? { baseline } : {}), resume: outcome });
+      return continueAsNew<typeof planningCycle>({ ...plain, ...baselineField(), resume: outcome });
     }
   }
 

@@ -21,26 +21,18 @@ export const TaskEvent = {
 export function createTaskActivities({ dataSource }: { dataSource: DataSource }): TaskActivities {
   const tasks = (manager: EntityManager) => manager.getRepository(TaskEntity);
   /**
-   * Changes a task row that is still open or claimed; false when it is already completed or
+   * Changes a task row that is still open or claimed and returns it; null when it is already completed or
    * cancelled. Activities may run late or twice: a claim retried after the decision must not flip
    * a completed row back, and a decision or cancellation recorded once is not announced again.
    */
-  async function changeOpenTask(manager: EntityManager, taskId: string, changes: Parameters<ReturnType<typeof tasks>['update']>[1]): Promise<boolean> {
-    const result = await tasks(manager).update({ id: taskId, status: In(['open', 'claimed']) }, changes);
-    return (result.affected ?? 0) > 0;
-  }
-
-  /** The same, returning the row as changed (one statement), or null when it was already closed. */
-  async function changeOpenTaskReturning(manager: EntityManager, taskId: string, changes: Parameters<ReturnType<typeof tasks>['update']>[1]): Promise<TaskEntity | null> {
-    const result = await tasks(manager)
-      .createQueryBuilder()
-      .update()
-      .set(changes)
-      .where({ id: taskId, status: In(['open', 'claimed']) })
-      .returning('*')
-      .execute();
+  async function changeOpenTask(manager: EntityManager, taskId: string, changes: Parameters<ReturnType<typeof tasks>['update']>[1]): Promise<TaskEntity | null> {
+    // One statement: the row as changed comes back with it (RETURNING), none when it was closed.
+    const result = await tasks(manager).createQueryBuilder().update().set(changes).where({ id: taskId, status: In(['open', 'claimed']) }).returning('*').execute();
     const [row] = result.raw as Record<string, unknown>[];
-    return row ? tasks(manager).create(manager.connection.getMetadata(TaskEntity).columns.reduce((entity, column) => ({ ...entity, [column.propertyName]: row[column.databaseName] }), {} as TaskEntity)) : null;
+    if (!row) return null;
+    const task = tasks(manager).create();
+    for (const column of manager.connection.getMetadata(TaskEntity).columns) Object.assign(task, { [column.propertyName]: row[column.databaseName] });
+    return task;
   }
 
   async function announce(manager: EntityManager, event: string, task: TaskEntity, recipients: string[], extra: Record<string, unknown> = {}) {
@@ -100,8 +92,8 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
     async escalateTask({ taskId, to, step, dueAt }) {
       return dataSource.transaction(async (manager) => {
         const eligible = await resolveAssignee(manager, to);
-        if (!(await changeOpenTask(manager, taskId, { assignee: to, eligibleUserIds: eligible, claimedBy: null, status: 'open', escalationStep: step, dueAt: new Date(dueAt) }))) return { eligible };
-        const task = await tasks(manager).findOneByOrFail({ id: taskId });
+        const task = await changeOpenTask(manager, taskId, { assignee: to, eligibleUserIds: eligible, claimedBy: null, status: 'open', escalationStep: step, dueAt: new Date(dueAt) });
+        if (!task) return { eligible };
         await announce(manager, TaskEvent.Escalated, task, eligible, { step });
         await audit(manager, null, 'task.escalated', taskId, { to, step, dueAt });
         return { eligible };
@@ -117,8 +109,8 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
 
     async recordTaskDelegation({ taskId, toUserId, actor }) {
       await dataSource.transaction(async (manager) => {
-        if (!(await changeOpenTask(manager, taskId, { assignee: { type: 'user', userId: toUserId }, eligibleUserIds: [toUserId], delegatedBy: actor.userId, claimedBy: null, status: 'open' }))) return;
-        const task = await tasks(manager).findOneByOrFail({ id: taskId });
+        const task = await changeOpenTask(manager, taskId, { assignee: { type: 'user', userId: toUserId }, eligibleUserIds: [toUserId], delegatedBy: actor.userId, claimedBy: null, status: 'open' });
+        if (!task) return;
         await announce(manager, TaskEvent.Delegated, task, [toUserId], { delegatedBy: actor.userId });
         await audit(manager, actor, 'task.delegated', taskId, { toUserId });
       });
@@ -126,7 +118,7 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
 
     async recordTaskDecision({ decision, actor }) {
       await dataSource.transaction(async (manager) => {
-        const task = await changeOpenTaskReturning(manager, decision.taskId, {
+        const task = await changeOpenTask(manager, decision.taskId, {
           status: 'completed',
           outcome: decision.outcome,
           comment: decision.comment ?? null,
@@ -158,8 +150,8 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
 
     async cancelTask({ taskId, reason }) {
       await dataSource.transaction(async (manager) => {
-        if (!(await changeOpenTask(manager, taskId, { status: 'cancelled', cancelReason: reason }))) return;
-        const task = await tasks(manager).findOneByOrFail({ id: taskId });
+        const task = await changeOpenTask(manager, taskId, { status: 'cancelled', cancelReason: reason });
+        if (!task) return;
         await announce(manager, TaskEvent.Cancelled, task, task.eligibleUserIds, { reason });
         await audit(manager, null, 'task.cancelled', taskId, { reason });
       });
