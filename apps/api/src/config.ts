@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULTS, databaseEnv, parseEnv, port, queueEnv, redisEnv, runtimeEnv, temporalEnv } from '@rollplan/config';
-import { webhookAllowedHostsSetting } from '@rollplan/domain';
+import { isTimeZone, webhookAllowedHostsSetting } from '@rollplan/domain';
 
 /** Development-only signing secret; production refuses it (see below). */
 export const DEV_JWT_SECRET = 'rollplan-development-secret-not-for-production';
@@ -34,6 +34,8 @@ const apiEnv = z
      * Unset: localhost in development and test, nothing in production. See webhookAllowList().
      */
     WEBHOOK_ALLOWED_HOSTS: webhookAllowedHostsSetting,
+    /** The organization's time zone (IANA): due dates, working days and month boundaries of new cycles. */
+    ORG_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET === DEV_JWT_SECRET || env.JWT_SECRET.length < 32)) {

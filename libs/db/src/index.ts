@@ -10,3 +10,5 @@ export * from './entities/monitoring.entities';
 export * from './monthly-report';
 export * from './app-role';
 export * from './committee';
+export * from './entities/calendar.entity';
+export * from './business-calendar';

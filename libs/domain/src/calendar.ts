@@ -127,3 +127,158 @@ export function manualAdjustmentYear(latestStartYear: number, nowMs: number, lea
   const lead = addMonths({ year: date.getUTCFullYear(), month: date.getUTCMonth() + 1 }, leadMonths);
   return Math.max(latestStartYear + 1, lead.year);
 }
+
+// ---- the business calendar ------------------------------------------------------------
+
+/**
+ * The organization's working calendar as a workflow carries it: its time zone, and the dates
+ * (YYYY-MM-DD, local) that break the Monday-to-Friday rule — public holidays on weekdays and
+ * make-up working days (调休) on weekends. The worker builds it from a maintained data package
+ * plus the planning office's own entries (libs/db/src/business-calendar.ts); a workflow fixes
+ * every due date from the snapshot it was given, so a later edit moves only dates not yet fixed.
+ */
+export interface BusinessCalendar {
+  timeZone: string;
+  holidays: string[];
+  workdays: string[];
+}
+
+/** Weekdays in UTC, nothing else: the calendar of cycles started before the business calendar. */
+export const UTC_WEEKDAYS: BusinessCalendar = { timeZone: 'UTC', holidays: [], workdays: [] };
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** Whether `timeZone` is an IANA zone this runtime knows. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function wallClock(ms: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  return { year: parts.year, month: parts.month, day: parts.day, hour: parts.hour, minute: parts.minute, second: parts.second };
+}
+
+/** The zone's offset from UTC at instant `ms`, in milliseconds (Asia/Shanghai: +8 h). */
+function offsetAt(ms: number, timeZone: string): number {
+  const w = wallClock(ms, timeZone);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+function parseDate(date: string): { year: number; month: number; day: number } {
+  const match = DATE_PATTERN.exec(date);
+  if (!match) throw new RangeError(`not a date (YYYY-MM-DD): ${JSON.stringify(date)}`);
+  return { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+}
+
+/** `date` moved by `days` calendar days. */
+export function shiftDate(date: string, days: number): string {
+  const { year, month, day } = parseDate(date);
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
+/** The local date (YYYY-MM-DD) of instant `ms` in `timeZone`. */
+export function localDateOf(ms: number, timeZone: string): string {
+  const w = wallClock(ms, timeZone);
+  return `${String(w.year).padStart(4, '0')}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+}
+
+/** The first instant of local date `date` in `timeZone` (its midnight). */
+export function startOfLocalDay(date: string, timeZone: string): number {
+  const { year, month, day } = parseDate(date);
+  const wall = Date.UTC(year, month - 1, day);
+  // The offset before midnight may differ from the one after it (a DST change): try both.
+  const first = wall - offsetAt(wall, timeZone);
+  const second = wall - offsetAt(first, timeZone);
+  return localDateOf(second, timeZone) === date ? second : first;
+}
+
+/** The first instant of a period in `timeZone`. */
+export function periodStartIn(period: Period, timeZone: string): number {
+  return startOfLocalDay(`${formatPeriod(period)}-01`, timeZone);
+}
+
+/** Whether a local date is a working day: a weekday that is no holiday, or a make-up working day. */
+export function isWorkingDate(date: string, calendar: BusinessCalendar): boolean {
+  if (calendar.workdays.includes(date)) return true;
+  if (calendar.holidays.includes(date)) return false;
+  const { year, month, day } = parseDate(date);
+  const weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
+  return weekday !== 0 && weekday !== 6;
+}
+
+/** The end (the next local midnight) of the `n`th working day of a period: "the 5th working day". */
+export function nthWorkingDayEnd(period: Period, n: number, calendar: BusinessCalendar): number {
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw new RangeError(`working day must be 1..20, not ${n}`);
+  let date = `${formatPeriod(period)}-01`;
+  let count = isWorkingDate(date, calendar) ? 1 : 0;
+  while (count < n) {
+    date = shiftDate(date, 1);
+    if (isWorkingDate(date, calendar)) count += 1;
+  }
+  return startOfLocalDay(shiftDate(date, 1), calendar.timeZone);
+}
+
+/** The end of the `n`th working day after the local day of `ms` (n ≥ 1): "within five working days". */
+export function workingDaysAfter(ms: number, n: number, calendar: BusinessCalendar): number {
+  let date = localDateOf(ms, calendar.timeZone);
+  for (let count = 0; count < n; ) {
+    date = shiftDate(date, 1);
+    if (isWorkingDate(date, calendar)) count += 1;
+  }
+  return startOfLocalDay(shiftDate(date, 1), calendar.timeZone);
+}
+
+/**
+ * When to remind about work due at `dueMs`, `n` working days ahead: the start of the `n`th
+ * working day counting back from the day it is due (n = 1: the morning of the last working day).
+ */
+export function workingDaysBefore(dueMs: number, n: number, calendar: BusinessCalendar): number {
+  let date = localDateOf(dueMs - 1, calendar.timeZone);
+  let count = isWorkingDate(date, calendar) ? 1 : 0;
+  while (count < n) {
+    date = shiftDate(date, -1);
+    if (isWorkingDate(date, calendar)) count += 1;
+  }
+  return startOfLocalDay(date, calendar.timeZone);
+}
+
+/**
+ * A task's reminders and escalation in working days, as the task mechanism takes them (offsets
+ * from the due time): remind at the start of each of `remindDays` working days before, escalate
+ * at the end of the `graceDays`th working day after.
+ */
+export function workingDayEscalation(dueMs: number, remindDays: number[], graceDays: number, calendar: BusinessCalendar): { remindBeforeMs: number[]; graceMs: number } {
+  return {
+    remindBeforeMs: remindDays.map((n) => Math.max(0, dueMs - workingDaysBefore(dueMs, n, calendar))),
+    graceMs: workingDaysAfter(dueMs - 1, graceDays, calendar) - dueMs,
+  };
+}
+
+/**
+ * The review window of a month in the organization's calendar: actuals due at the end of the
+ * `workingDay`th working day of the following month, the month closing when the one after starts
+ * (local time). A month opened after its due date gets five working days and two weeks more.
+ */
+export function businessMonthWindow(period: Period, nowMs: number, workingDay: number, calendar: BusinessCalendar): { actualsDueAt: number; closesAt: number; late: boolean } {
+  const actualsDueAt = nthWorkingDayEnd(addMonths(period, 1), workingDay, calendar);
+  const closesAt = periodStartIn(addMonths(period, 2), calendar.timeZone);
+  if (actualsDueAt > nowMs) return { actualsDueAt, closesAt, late: false };
+  const fresh = workingDaysAfter(nowMs, 5, calendar);
+  return { actualsDueAt: fresh, closesAt: Math.max(closesAt, fresh + LATE_MONTH_REVIEW_MS), late: true };
+}

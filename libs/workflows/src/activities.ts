@@ -1,4 +1,4 @@
-import type { Actor, CyclePhase, KpiEvaluation, MonthTarget, PlanContent } from '@rollplan/domain/rules';
+import type { Actor, BusinessCalendar, CyclePhase, KpiEvaluation, MonthTarget, PlanContent } from '@rollplan/domain/rules';
 import type { PlanningCycleInput } from './planning-cycle.messages';
 
 /**
@@ -52,6 +52,8 @@ export interface PlanActivities {
 export interface MonitoringActivities {
   /** The month's targets from a plan version (read from plan_versions). */
   loadMonthTargets(input: { cycleId: string; version: number; period: string }): Promise<MonthTarget[]>;
+  /** The organization's business calendar for `years` in `timeZone`: holidays and make-up working days as known now. */
+  loadBusinessCalendar(input: { timeZone: string; years: number[] }): Promise<BusinessCalendar>;
   /** Attainments of every closed month before `period`, per KPI, oldest first. */
   loadEarlierAttainments(input: { cycleId: string; period: string }): Promise<Record<string, number[]>>;
   recordPeriodOpened(input: { cycleId: string; period: string; version: number; workflowId: string; targets: MonthTarget[]; actualsDueAt: string; closesAt: string }): Promise<void>;

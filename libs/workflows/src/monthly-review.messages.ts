@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, KpiEvaluation, MonthTarget } from '@rollplan/domain/rules';
+import type { Actor, BusinessCalendar, KpiEvaluation, MonthTarget } from '@rollplan/domain/rules';
 import type { TaskState } from './human-task.messages';
 
 /** Input of one month's execution (`monthlyReview`, id `month-<cycleId>-<YYYY-MM>`). */
@@ -17,6 +17,8 @@ export interface MonthlyReviewInput {
   planningOfficeUnitId?: string;
   /** Causes and corrective actions still open at the end of the previous month. */
   carried: TaskState[];
+  /** The business calendar when the month opened (absent before v0.12: calendar days, UTC): due dates, reminders and escalations in working days. */
+  calendar?: BusinessCalendar;
   /** The code baseline it started from (CODE_BASELINE, names.ts); absent in executions started before v0.11. */
   baseline?: number;
 }

@@ -7,6 +7,8 @@ import {
   evaluateKpi,
   foreignKpis,
   hasAnyRole,
+  workingDayEscalation,
+  workingDaysAfter,
   type Actor,
   type CauseAnalysis,
   type KpiEvaluation,
@@ -104,7 +106,7 @@ class MonthlyReview {
               title: `Actuals for ${input.period}: ${kpis.join(', ')}`,
               assignee: { type: 'unit', unitId },
               dueAt: input.actualsDueAt,
-              escalation: this.officeEscalation(),
+              escalation: this.officeEscalation(input.actualsDueAt),
               cycleId: input.cycleId,
               links: { period: input.period, unitId },
             },
@@ -277,20 +279,30 @@ class MonthlyReview {
   private causeSpec(e: KpiEvaluation): TaskSpec {
     const { input } = this;
     const target = input.targets.find((t) => t.kpiId === e.kpiId)!;
+    const dueAt = this.dueIn(5);
     return {
       kind: 'monthly.cause_analysis',
       title: `${target.name} is off track in ${input.period} (${e.actual} ${target.unit} against ${e.target}): what caused it?`,
       assignee: { type: 'unit', unitId: e.ownerUnitId },
-      dueAt: new Date(Date.now() + 5 * DAY).toISOString(),
-      escalation: this.officeEscalation(),
+      dueAt,
+      escalation: this.officeEscalation(dueAt),
       cycleId: input.cycleId,
       links: { period: input.period, kpiId: e.kpiId, version: String(input.version) },
     };
   }
 
-  private officeEscalation() {
-    const office = this.input.planningOfficeUnitId;
-    return { remindBeforeMs: [DAY], chain: office ? [{ type: 'unit' as const, unitId: office }] : [], graceMs: 3 * DAY };
+  /** Due `days` from now: working days in the business calendar, calendar days in months opened before it. */
+  private dueIn(days: number): string {
+    const { calendar } = this.input;
+    return new Date(calendar ? workingDaysAfter(Date.now(), days, calendar) : Date.now() + days * DAY).toISOString();
+  }
+
+  /** Reminded a working day before, escalated to the planning office three working days after. */
+  private officeEscalation(dueAt: string) {
+    const { calendar, planningOfficeUnitId: office } = this.input;
+    const chain = office ? [{ type: 'unit' as const, unitId: office }] : [];
+    if (!calendar) return { remindBeforeMs: [DAY], chain, graceMs: 3 * DAY };
+    return { ...workingDayEscalation(Date.parse(dueAt), [1], 3, calendar), chain };
   }
 
   /** Follows a task to its decision in the background. */
@@ -318,7 +330,7 @@ class MonthlyReview {
           title: action.what,
           assignee: { type: 'unit', unitId: action.ownerUnitId },
           dueAt: action.dueAt,
-          escalation: this.officeEscalation(),
+          escalation: this.officeEscalation(action.dueAt),
           cycleId: input.cycleId,
           links: { fromPeriod: input.period, ...(action.kpiId ? { kpiId: action.kpiId } : {}), ...(action.initiativeId ? { initiativeId: action.initiativeId } : {}) },
         }),
@@ -331,7 +343,7 @@ class MonthlyReview {
           kind: 'adhoc.request',
           title: `The cause analysis of ${kpiId} (${input.period}) names a flaw in the plan: propose a change`,
           assignee: { type: 'unit', unitId: input.planningOfficeUnitId },
-          dueAt: new Date(Date.now() + 10 * DAY).toISOString(),
+          dueAt: this.dueIn(10),
           escalation: { remindBeforeMs: [DAY], chain: [], graceMs: DAY },
           cycleId: input.cycleId,
           links: { period: input.period, kpiId },

@@ -3,14 +3,18 @@ import {
   CyclePhase,
   Role,
   addMonths,
+  businessMonthWindow,
   formatPeriod,
   hasAnyRole,
   isTerminalPhase,
   monthReviewClosed,
   monthWindow,
+  nthWorkingDayEnd,
   nthWorkingDayEndUtc,
   parsePeriod,
+  periodStartIn,
   periodStartUtc,
+  type BusinessCalendar,
   type Period,
 } from '@rollplan/domain/rules';
 import type { MonitoringActivities } from './activities';
@@ -25,7 +29,7 @@ import { RollingAdjustment } from './rolling-adjustment';
 import { UpdateMemory } from './update-memory';
 import { baselineField, hasPatch } from './patches';
 
-const { loadMonthTargets, loadEarlierAttainments } = proxyActivities<MonitoringActivities>({
+const { loadMonthTargets, loadEarlierAttainments, loadBusinessCalendar } = proxyActivities<MonitoringActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -149,7 +153,7 @@ export class PlanExecution implements ExecutionContext {
       const period = addMonths(this.first, i);
       const label = formatPeriod(period);
       // A month is reviewed once it has ended, and only with a plan that has targets for it.
-      await this.waitUntil(periodStartUtc(addMonths(period, 1)), rolling);
+      await this.waitUntil(this.periodStart(addMonths(period, 1)), rolling);
       await condition(() => isTerminalPhase(status.phase) || period.year <= coveredUntil(status));
       if (isTerminalPhase(status.phase)) return 'done';
 
@@ -187,18 +191,25 @@ export class PlanExecution implements ExecutionContext {
     }
   }
 
+  /** When a period starts: local midnight in the organization's time zone (UTC for cycles started before it had one). */
+  private periodStart(period: Period): number {
+    const { timeZone } = this.setup;
+    return timeZone ? periodStartIn(period, timeZone) : periodStartUtc(period);
+  }
+
   /** Starts the review of one month with the targets of the version in force for it. */
   private async startMonth(period: Period, carriedIn: TaskState[], late: boolean) {
     const { setup, status } = this;
     const label = formatPeriod(period);
     const version = versionFor(status.schedule!, label);
-    const [targets, earlier] = await Promise.all([
+    const { timeZone } = setup;
+    const [targets, earlier, calendar] = await Promise.all([
       loadMonthTargets({ cycleId: status.cycleId, version, period: label }),
       loadEarlierAttainments({ cycleId: status.cycleId, period: label }),
+      // The calendar as known when the month opens fixes its due dates (a later edit moves only later months').
+      timeZone ? loadBusinessCalendar({ timeZone, years: [period.year, period.year + 1] }) : Promise.resolve(undefined),
     ]);
-    const workingDay = setup.actualsWorkingDay ?? 5;
-    // A month opened after its due date (late approval, backfill) gets fresh windows.
-    const window = late ? monthWindow(period, Date.now(), workingDay) : { actualsDueAt: nthWorkingDayEndUtc(addMonths(period, 1), workingDay), closesAt: periodStartUtc(addMonths(period, 2)) };
+    const window = this.monthWindow(period, late, calendar);
     return startChild(monthlyReview, {
       workflowId: `month-${status.cycleId}-${label}`,
       args: [
@@ -212,6 +223,7 @@ export class PlanExecution implements ExecutionContext {
           closesAt: new Date(window.closesAt).toISOString(),
           ...(setup.planningOfficeUnitId ? { planningOfficeUnitId: setup.planningOfficeUnitId } : {}),
           carried: carriedIn,
+          ...(calendar ? { calendar } : {}),
           ...baselineField(),
         },
       ],
@@ -225,6 +237,15 @@ export class PlanExecution implements ExecutionContext {
         { key: SearchAttribute.Units, value: [...new Set(targets.map((t) => t.ownerUnitId))] },
       ],
     });
+  }
+
+  /** The month's actuals due date and close; a month opened after its due date (late approval, backfill) gets fresh ones. */
+  private monthWindow(period: Period, late: boolean, calendar: BusinessCalendar | undefined): { actualsDueAt: number; closesAt: number } {
+    const workingDay = this.setup.actualsWorkingDay ?? 5;
+    if (calendar) {
+      return late ? businessMonthWindow(period, Date.now(), workingDay, calendar) : { actualsDueAt: nthWorkingDayEnd(addMonths(period, 1), workingDay, calendar), closesAt: periodStartIn(addMonths(period, 2), calendar.timeZone) };
+    }
+    return late ? monthWindow(period, Date.now(), workingDay) : { actualsDueAt: nthWorkingDayEndUtc(addMonths(period, 1), workingDay), closesAt: periodStartUtc(addMonths(period, 2)) };
   }
 
   private async runBackfills(): Promise<void> {
@@ -259,7 +280,8 @@ export class PlanExecution implements ExecutionContext {
     const fromPeriod = parsePeriod(from);
     let i = Math.max(0, (fromPeriod.year - first.year) * 12 + fromPeriod.month - first.month);
     const past: string[] = [];
-    while (monthReviewClosed(addMonths(first, i), Date.now()) && addMonths(first, i).year <= coveredUntil(status)) past.push(formatPeriod(addMonths(first, i++)));
+    const closed = (p: Period) => (this.setup.timeZone ? this.periodStart(addMonths(p, 2)) <= Date.now() : monthReviewClosed(p, Date.now()));
+    while (closed(addMonths(first, i)) && addMonths(first, i).year <= coveredUntil(status)) past.push(formatPeriod(addMonths(first, i++)));
     status.monitoring = { from, pastMonths, skipped: pastMonths === 'skip' ? past : [], backfilled: [] };
     if (pastMonths === 'backfill') this.backfillQueue.push(...past);
     return i;

@@ -43,6 +43,12 @@ export interface CycleSetup {
   committee: { memberIds: string[]; chairId: string; rule: GroupRule; reviewDays: number; maxRounds: number };
   /** Actuals are due at the end of this working day of the following month (default 5). */
   actualsWorkingDay?: number;
+  /**
+   * The organization's time zone (absent in cycles started before v0.12: UTC, weekdays only).
+   * With it, month boundaries and due dates are local, and working days follow the business
+   * calendar (holidays, make-up days) loaded as each month opens.
+   */
+  timeZone?: string;
   /** How many months before a plan year its rolling adjustment opens (default 2: on 1 November). */
   adjustmentLeadMonths?: number;
   /** false: the rolling adjustment opens only by hand (POST /cycles/:id/adjustments). */

@@ -174,6 +174,7 @@ export class CyclesService {
       ...(office ? { planningOfficeUnitId: office.id } : {}),
       internalReviewUnitIds: request.internalReviewUnitIds,
       actualsWorkingDay: request.actualsWorkingDay,
+      timeZone: this.config.ORG_TIME_ZONE,
       adjustmentLeadMonths: request.rollingAdjustment.leadMonths,
       autoAdjustment: request.rollingAdjustment.auto,
       monitoring: request.monitoring,

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { monthTargets, parsePeriod, type KpiEvaluation } from '@rollplan/domain';
-import { KpiActualEntity, PeriodReviewEntity, PlanVersionEntity, TaskEntity, appendAudit } from '@rollplan/db';
+import { KpiActualEntity, PeriodReviewEntity, PlanVersionEntity, TaskEntity, appendAudit, loadBusinessCalendar } from '@rollplan/db';
 import type { MonitoringActivities } from '@rollplan/workflows';
 import { activityKey } from './activity-key';
 
@@ -18,6 +18,10 @@ export function createMonitoringActivities({ dataSource, reportQueue }: { dataSo
     async loadMonthTargets({ cycleId, version, period }) {
       const row = await dataSource.getRepository(PlanVersionEntity).findOneByOrFail({ cycleId, version });
       return monthTargets(row.content, parsePeriod(period));
+    },
+
+    loadBusinessCalendar({ timeZone, years }) {
+      return loadBusinessCalendar(dataSource.manager, timeZone, years);
     },
 
     async loadEarlierAttainments({ cycleId, period }) {
