@@ -5,6 +5,7 @@ import { NotificationEntity, TaskEntity } from '@rollplan/db';
 import { addMonths, formatPeriod } from '@rollplan/domain';
 import { samplePlan } from '../support/plans';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
+import { orgMonthNow } from '../support/org-time';
 
 // The role × endpoint matrix, built from the application's own route table: a new endpoint
 // without an access rule, or without a sample request here, fails this suite.
@@ -97,6 +98,13 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'DELETE /webhooks/:id': ['admin'],
   'GET /dead-letters': ['admin'],
   'POST /dead-letters/:id/retry': ['admin'],
+  'PUT /cycles/:id/periods/:period/spend': ['admin', 'contributor'],
+  'GET /cycles/:id/risks': 'signed-in',
+  'GET /cycles/:id/risks/:riskId': 'signed-in',
+  'POST /cycles/:id/risks': ['admin', 'contributor'],
+  'GET /calendar/:year': 'signed-in',
+  'PUT /calendar/entries/:date': ['admin'],
+  'DELETE /calendar/entries/:date': ['admin'],
 };
 
 function expected(policy: (typeof POLICY)[string], caller: Caller): '2xx' | 401 | 403 {
@@ -127,12 +135,16 @@ describe('role × endpoint matrix', () => {
   /** Its rolling adjustment waits for the rolled plan of `year`. */
   let rolling: { id: string; year: number };
   let importId: string;
-  const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
+  const thisMonth = orgMonthNow();
   const openPeriod = formatPeriod(addMonths(thisMonth, -1));
   const closedPeriod = formatPeriod(addMonths(thisMonth, -2));
   const year = addMonths(thisMonth, -2).year;
 
   const unique = () => randomUUID().slice(0, 8);
+  // Office calendar entries far in the future, a different date each call (none touches a cycle's months).
+  let matrixDays = 0;
+  const matrixRisk = () => ({ title: `Matrix risk ${unique()}`, category: 'market', ownerUnitId: strategyUnitId, likelihood: 2, impact: 3, response: 'reduce' });
+  const matrixDate = () => new Date(Date.UTC(2190, 0, 1 + matrixDays++)).toISOString().slice(0, 10);
   const newUser = async () =>
     (await admin.post('/users').send({ email: `m-${unique()}@rollplan.example`, displayName: 'Matrix', password: 'matrix passphrase', roles: ['reviewer'] }).expect(201)).body.id as string;
   const newCycle = async () => (await admin.post('/cycles').send({ title: 'Matrix cycle', startYear: 2027 }).expect(201)).body.id as string;
@@ -290,6 +302,20 @@ describe('role × endpoint matrix', () => {
     },
     'GET /audit': async () => ({ path: '/audit' }),
     'GET /audit/verify': async () => ({ path: '/audit/verify' }),
+    'PUT /cycles/:id/periods/:period/spend': async () => ({ path: `/cycles/${executionCycleId}/periods/${openPeriod}/spend`, body: { unitId: strategyUnitId, entries: [{ amount: 3 }] } }),
+    'GET /cycles/:id/risks': async () => ({ path: `/cycles/${executionCycleId}/risks` }),
+    'GET /cycles/:id/risks/:riskId': async () => {
+      const { body } = await admin.post(`/cycles/${executionCycleId}/risks`).send(matrixRisk()).expect(201);
+      return { path: `/cycles/${executionCycleId}/risks/${body.id}` };
+    },
+    'POST /cycles/:id/risks': async () => ({ path: `/cycles/${executionCycleId}/risks`, body: matrixRisk() }),
+    'GET /calendar/:year': async () => ({ path: '/calendar/2026' }),
+    'PUT /calendar/entries/:date': async () => ({ path: `/calendar/entries/${matrixDate()}`, body: { kind: 'holiday', name: 'Matrix day' } }),
+    'DELETE /calendar/entries/:date': async () => {
+      const date = matrixDate();
+      await admin.put(`/calendar/entries/${date}`).send({ kind: 'holiday', name: 'To remove' }).expect(200);
+      return { path: `/calendar/entries/${date}` };
+    },
     'GET /cycles/:id/history': async () => ({ path: `/cycles/${cycleId}/history` }),
     'GET /cycles/:id/export': async () => ({ path: `/cycles/${cycleId}/export` }),
     'GET /cycles/:id/decisions.csv': async () => ({ path: `/cycles/${cycleId}/decisions.csv` }),

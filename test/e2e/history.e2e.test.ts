@@ -10,6 +10,7 @@ import { harnessEnv } from '../support/harness-env';
 import { contributionFor, samplePlan } from '../support/plans';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 import { quietRuntime } from '../support/temporal';
+import { orgMonthNow } from '../support/org-time';
 
 const REVIEWER2 = 'reviewer2@rollplan.example';
 
@@ -48,7 +49,7 @@ describe('auditors: timeline, execution search, exports', () => {
     system = await startTestSystem();
     const admin = await as(DEMO.admin);
     units = Object.fromEntries((await system.db.dataSource.getRepository(OrgUnitEntity).find()).map((u) => [u.code, u.id]));
-    const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
+    const thisMonth = orgMonthNow();
     const open = formatPeriod(addMonths(thisMonth, -1));
     year = addMonths(thisMonth, -1).year;
     // Its past months backfilled at once, each its own execution for the auditor to find.

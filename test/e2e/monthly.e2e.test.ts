@@ -3,6 +3,7 @@ import { AuditLogEntity, OrgUnitEntity, TaskEntity } from '@rollplan/db';
 import { addMonths, formatPeriod, parsePeriod } from '@rollplan/domain';
 import { samplePlan } from '../support/plans';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
+import { orgMonthNow } from '../support/org-time';
 
 // One month of the loop through HTTP on the dev server (seed 000 monthly targets, seed 004):
 // actuals by API, by CSV import (a bad file imports nothing) and by a machine client; the
@@ -20,7 +21,7 @@ describe('the monthly loop through HTTP', () => {
     const units = Object.fromEntries((await system.db.dataSource.getRepository(OrgUnitEntity).find()).map((u) => [u.code, u.id]));
     // A plan starting in January of the year of last month, approved now: its earlier months had
     // closed their reviews and are skipped; last month is the one open for actuals.
-    const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
+    const thisMonth = orgMonthNow();
     const open = formatPeriod(addMonths(thisMonth, -1));
     const year = addMonths(thisMonth, -1).year;
 

@@ -7,6 +7,7 @@ import { OpenApiResponses } from '../support/openapi-responses';
 import { contributionFor, samplePlan } from '../support/plans';
 import { startWebhookReceiver } from '../support/receivers';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
+import { orgMonthNow } from '../support/org-time';
 
 /**
  * Operations the journeys must reach with a success, at least: all 70 of the document, but the
@@ -130,7 +131,7 @@ describe('real responses match the OpenAPI document', () => {
     const customer = await as(DEMO.customer);
     const reviewers = await Promise.all([DEMO.reviewer, 'reviewer2@rollplan.example'].map(as));
     const chair = await as(DEMO.chair);
-    const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
+    const thisMonth = orgMonthNow();
     const open = formatPeriod(addMonths(thisMonth, -1));
     const year = addMonths(thisMonth, -1).year;
     const plan = samplePlan({ finance: units['finance'], customer: units['customer'] }, year);

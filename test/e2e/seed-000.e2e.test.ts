@@ -6,6 +6,7 @@ import { addMonths, formatPeriod, type PlanContent } from '@rollplan/domain';
 import { tasksQuery } from '@rollplan/workflows';
 import { contributionFor, samplePlan } from '../support/plans';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
+import { orgMonthNow } from '../support/org-time';
 
 const DAY = 86_400_000;
 const REVIEWER2 = 'reviewer2@rollplan.example';
@@ -29,7 +30,7 @@ describe('seed 000 over HTTP, as a planning office runs it', () => {
   let system: TestSystem;
   let units: Record<string, string>;
   const as = async (email: string) => request.agent(system.baseUrl).auth(await system.tokenFor(email), { type: 'bearer' });
-  const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
+  const thisMonth = orgMonthNow();
   // Plan years from the year of the month before last: approved now, it is approved late.
   const year = addMonths(thisMonth, -2).year;
   const open = formatPeriod(addMonths(thisMonth, -1));

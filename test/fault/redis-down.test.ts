@@ -5,6 +5,7 @@ import { harnessEnv } from '../support/harness-env';
 import { samplePlan } from '../support/plans';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { orgMonthNow } from '../support/org-time';
 
 /** How long Redis stays away (30 s in the issue; shortened for CI, every kind of work still exercised). */
 const OUTAGE_MS = 6000;
@@ -31,7 +32,7 @@ describe('Redis down', () => {
     const finance = await as(DEMO.finance);
     const units = Object.fromEntries((await system.db.dataSource.getRepository(OrgUnitEntity).find()).map((u) => [u.code, u.id]));
     // A plan in execution whose last month takes actuals (its earlier months skipped).
-    const thisMonth = { year: new Date().getUTCFullYear(), month: new Date().getUTCMonth() + 1 };
+    const thisMonth = orgMonthNow();
     const open = formatPeriod(addMonths(thisMonth, -1));
     const year = addMonths(thisMonth, -1).year;
     const { body: cycle } = await admin.post('/cycles').send({ title: 'Through a Redis outage', startYear: year, contributingUnitIds: [units['finance']], rollingAdjustment: { auto: false } }).expect(201);

@@ -17,6 +17,7 @@ export function samplePlan(units: { finance: string; customer: string }, startYe
       { unitId: units.customer, year: startYear, budget: 60, headcount: 30 },
     ],
     totals: [{ year: startYear, budget: 100, headcount: 42 }],
+    budget: [],
     kpis: [
       {
         id: 'revenue-cny',

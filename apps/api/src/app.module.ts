@@ -7,6 +7,8 @@ import { ErrorFilter } from './common/error.filter';
 import { GlobalValidationPipe } from './common/validation';
 import { API_CONFIG, type ApiConfig } from './config';
 import { AuditModule } from './audit/audit.module';
+import { CalendarModule } from './calendar/calendar.module';
+import { RisksModule } from './risks/risks.module';
 import { AuthModule } from './auth/auth.module';
 import { CyclesModule } from './cycles/cycles.module';
 import { PeopleModule } from './people/people.module';
@@ -42,6 +44,8 @@ export class AppModule {
         AuthModule,
         PeopleModule,
         AuditModule,
+        CalendarModule,
+        RisksModule,
         HistoryModule,
         CyclesModule,
         PlansModule,

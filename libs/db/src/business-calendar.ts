@@ -9,7 +9,6 @@ import { CalendarEntryEntity, type CalendarEntryKind } from './entities/calendar
  * own entries, which win: the next year's schedule is announced in November or December and
  * may be entered by hand before a package release carries it.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a JSON data file without typings
 const packaged = require('chinese-days/dist/chinese-days.json') as { holidays: Record<string, string>; workdays: Record<string, string> };
 
 /** `English,中文,days` as the package writes a day's name. */

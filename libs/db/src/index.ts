@@ -12,3 +12,4 @@ export * from './app-role';
 export * from './committee';
 export * from './entities/calendar.entity';
 export * from './business-calendar';
+export * from './entities/controls.entities';

@@ -1,5 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
-import { KpiStatus, Trend, type CauseCategory, type MonthlyReport } from '@rollplan/domain';
+import { KpiStatus, Trend, milestoneDeviation, needsCommitteeAttention, type AgendaItem, type BudgetVarianceLine, type CauseCategory, type MonthlyReport, type RiskLevel, type TrackedMilestone } from '@rollplan/domain';
+import { MilestoneReportEntity, RiskEntity } from './entities/controls.entities';
 import { CycleEntity } from './entities/cycle.entity';
 import { AuditLogEntity, OrgUnitEntity, UserEntity } from './entities/identity.entities';
 import { KpiActualEntity, PeriodReviewEntity } from './entities/monitoring.entities';
@@ -13,7 +14,7 @@ import { TaskEntity } from './entities/task.entities';
 export async function buildMonthlyReport(manager: EntityManager, cycleId: string, period: string): Promise<MonthlyReport | undefined> {
   const review = await manager.getRepository(PeriodReviewEntity).findOneBy({ cycleId, period });
   if (!review) return undefined;
-  const [cycle, actuals, units, tasks, events] = await Promise.all([
+  const [cycle, actuals, units, tasks, events, milestoneReports, risks] = await Promise.all([
     manager.getRepository(CycleEntity).findOneByOrFail({ id: cycleId }),
     manager.getRepository(KpiActualEntity).findBy({ cycleId, period }),
     manager.getRepository(OrgUnitEntity).find(),
@@ -30,6 +31,14 @@ export async function buildMonthlyReport(manager: EntityManager, cycleId: string
       .createQueryBuilder('a')
       .where(`a.subject_type = 'period' AND a.subject_id = :subject`, { subject: `${cycleId}/${period}` })
       .orderBy('a.id', 'ASC')
+      .getMany(),
+    manager.getRepository(MilestoneReportEntity).findBy({ cycleId, period }),
+    // Open risks, and those closed this month.
+    manager
+      .getRepository(RiskEntity)
+      .createQueryBuilder('r')
+      .where(`r.cycle_id = :cycleId AND r.raised_in <= :period AND (r.status = 'open' OR to_char(r.closed_at, 'YYYY-MM') >= :period)`, { cycleId, period })
+      .orderBy('r.raised_at', 'ASC')
       .getMany(),
   ]);
   const unitName = new Map(units.map((u) => [u.id, u.name]));
@@ -65,7 +74,10 @@ export async function buildMonthlyReport(manager: EntityManager, cycleId: string
     causes: tasks
       .filter((t) => t.kind === 'monthly.cause_analysis' && t.links.period === period)
       .map((t) => ({
-        kpiId: t.links.kpiId,
+        kpiId: t.links.kpiId ?? null,
+        milestoneId: t.links.milestoneId ?? null,
+        budgetUnit: t.links.budgetUnitId ? (unitName.get(t.links.budgetUnitId) ?? t.links.budgetUnitId) : null,
+        initiativeId: t.links.initiativeId ?? null,
         ownerUnit: unitName.get(ownerOf(t)) ?? ownerOf(t),
         category: ((t.payload?.category as CauseCategory | undefined) ?? null),
         narrative: (t.payload?.narrative as string | undefined) ?? null,
@@ -80,15 +92,48 @@ export async function buildMonthlyReport(manager: EntityManager, cycleId: string
         dueAt: t.dueAt.toISOString(),
         kpiId: t.links.kpiId ?? null,
         initiativeId: t.links.initiativeId ?? null,
+        riskId: t.links.riskId ?? null,
+        meetingItem: t.links.meetingItem ?? null,
         status: t.status,
         fromPeriod: t.links.fromPeriod,
       })),
+    milestones: monthMilestones(review, milestoneReports).map(({ m, report }) => ({
+      milestoneId: m.milestoneId,
+      title: m.title,
+      ownerUnit: unitName.get(m.ownerUnitId) ?? m.ownerUnitId,
+      dueMonth: m.dueMonth,
+      status: report?.status ?? 'not_reported',
+      newDueMonth: report?.newDueMonth ?? null,
+      reason: report?.reason ?? null,
+      late: milestoneDeviation(m, report ? { milestoneId: report.milestoneId, status: report.status, ...(report.newDueMonth ? { newDueMonth: report.newDueMonth } : {}) } : undefined, period),
+    })),
+    budget: (review.budget as BudgetVarianceLine[]).map(({ unitId, ...line }) => ({ ...line, unit: unitName.get(unitId) ?? unitId })),
+    risks: risks.map((r) => ({
+      riskId: r.id,
+      title: r.title,
+      category: r.category,
+      ownerUnit: unitName.get(r.ownerUnitId) ?? r.ownerUnitId,
+      likelihood: r.likelihood,
+      impact: r.impact,
+      level: r.level as RiskLevel,
+      response: r.response,
+      status: r.status,
+      committeeAttention: r.status === 'open' && needsCommitteeAttention(r.level as RiskLevel),
+    })),
+    meeting: { agenda: review.agenda as AgendaItem[], minutes: (review.minutes as MonthlyReport['meeting']['minutes']) ?? null },
+    units: Object.fromEntries(units.map((u) => [u.id, u.name])),
     decisions: events.map((e) => ({
       at: e.at.toISOString(),
       by: e.actorId ? (people.get(e.actorId) ?? e.actorId) : null,
       what: describe(e.action, e.data as Record<string, unknown>),
     })),
   };
+}
+
+/** The milestones the month asked about, each with its owner's word (none in months before the operating controls). */
+function monthMilestones(review: PeriodReviewEntity, reports: MilestoneReportEntity[]): { m: TrackedMilestone; report: MilestoneReportEntity | undefined }[] {
+  const byId = new Map(reports.map((r) => [r.milestoneId, r]));
+  return (review.milestones as TrackedMilestone[]).map((m) => ({ m, report: byId.get(m.milestoneId) }));
 }
 
 /** The unit a task was opened for (its assignee may since have escalated elsewhere). */

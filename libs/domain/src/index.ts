@@ -6,4 +6,5 @@ export * from './identity.schema';
 export * from './tasks.schema';
 export * from './plan.schema';
 export * from './monitoring.schema';
+export * from './controls.schema';
 export * from './webhook-targets';

@@ -1,5 +1,6 @@
 import type { Period } from './calendar';
 import type { ErrorDetail } from './errors';
+import type { AgendaItem, BudgetVarianceLine, MeetingMinutes, MilestoneStatus, RiskLevel } from './controls';
 import { KpiDirection, type Kpi, type PlanContent } from './plan';
 
 export type { CauseAnalysis, CorrectiveAction, SubmitActualsRequest } from './monitoring.schema';
@@ -206,7 +207,18 @@ export interface MonthlyReport {
     status: KpiStatus;
     trend: Trend;
   }[];
-  causes: { kpiId: string; ownerUnit: string; category: CauseCategory | null; narrative: string | null; status: string }[];
-  actions: { id: string; what: string; ownerUnit: string; dueAt: string; kpiId: string | null; initiativeId: string | null; status: string; fromPeriod: string }[];
+  /** One per deviation asked about: an off-track KPI, a late milestone or an overspend (which of them: kpiId, milestoneId or budgetUnit). */
+  causes: { kpiId: string | null; milestoneId: string | null; budgetUnit: string | null; initiativeId: string | null; ownerUnit: string; category: CauseCategory | null; narrative: string | null; status: string }[];
+  actions: { id: string; what: string; ownerUnit: string; dueAt: string; kpiId: string | null; initiativeId: string | null; riskId: string | null; meetingItem: string | null; status: string; fromPeriod: string }[];
+  /** The implementation plan: each milestone asked about this month and its owner's word. */
+  milestones: { milestoneId: string; title: string; ownerUnit: string; dueMonth: string; status: MilestoneStatus | 'not_reported'; newDueMonth: string | null; reason: string | null; late: boolean }[];
+  /** Cost budget against spend, by unit and initiative; status by year to date. */
+  budget: (Omit<BudgetVarianceLine, 'unitId'> & { unit: string })[];
+  /** The risk register as it stands: open risks and those closed this month. */
+  risks: { riskId: string; title: string; category: string; ownerUnit: string; likelihood: number; impact: number; level: RiskLevel; response: string; status: 'open' | 'closed'; committeeAttention: boolean }[];
+  /** The operations meeting: its agenda from the analysis, and the minutes once recorded. */
+  meeting: { agenda: AgendaItem[]; minutes: (MeetingMinutes & { recordedAt?: string }) | null };
+  /** Names of the units the agenda and the minutes refer to by id. */
+  units: Record<string, string>;
   decisions: { at: string; by: string | null; what: string }[];
 }

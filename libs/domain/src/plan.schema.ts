@@ -1,13 +1,10 @@
 import { z } from 'zod';
+import { budgetLineSchema, controlsSchema } from './controls.schema';
+import { amount, itemId, period, text, year } from './fields.schema';
 import { KpiAggregation, KpiDirection } from './plan';
 
 // The plan's shape (seed 000 §3), checked at the edge: the API and the activities parse with it.
 // The rules across items (validatePlan) are in plan.ts, zod-free, so workflows can run them.
-
-const itemId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and dashes');
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
-const year = z.number().int().min(2000).max(2200);
-const amount = z.number().finite().min(0, 'must not be negative');
 
 export const goalSchema = z.strictObject({
   id: itemId,
@@ -31,6 +28,12 @@ export const milestoneSchema = z.strictObject({
   year,
   title: text(300),
   initiativeId: itemId.optional(),
+  /** Who answers for it each month; default the owner of its initiative (one of the two is needed). */
+  ownerUnitId: z.uuid('must be a UUID').optional(),
+  /** The month it is due, in its year; default December. */
+  dueMonth: period.optional(),
+  /** What "done" means: the thing delivered. */
+  deliverable: z.string().trim().max(2000).optional(),
 });
 
 export const allocationSchema = z.strictObject({
@@ -69,6 +72,10 @@ export const planContentSchema = z.strictObject({
   /** Group totals per year that the unit allocations must add up to. */
   totals: z.array(yearTotalSchema).default([]),
   kpis: z.array(kpiSchema).min(1, 'a plan needs at least one KPI'),
+  /** Cost budget by unit (and initiative) and year, phased by month; lines of a unit add up to its allocation. */
+  budget: z.array(budgetLineSchema).default([]),
+  /** Settings of the operating controls (overspend tolerance, evaluation weights); default DEFAULT_CONTROLS. */
+  controls: controlsSchema.optional(),
   /** Contribution tasks whose analyses this draft used. */
   contributionIds: z.array(z.uuid()).default([]),
 });

@@ -60,10 +60,48 @@ describe('validatePlan', () => {
     ['a last month that is not the year', (p: PlanContent) => (p.kpis[1].targets[0].monthly[11] = 39), 'kpis.1.targets.0.monthly', 'the last of the months is 39, not the target 40'],
     ['a duplicate id', (p: PlanContent) => p.goals.push({ ...p.goals[0] }), 'goals.2.id', 'duplicate id revenue'],
     ['an unknown owner unit', (p: PlanContent) => (p.kpis[0].ownerUnitId = '33333333-3333-4333-8333-333333333333'), 'kpis.0.ownerUnitId', 'no such org unit'],
+    ['a milestone due outside its year', (p: PlanContent) => (p.milestones[0].dueMonth = '2028-03'), 'milestones.0.dueMonth', "2028-03 is not in the milestone's year 2027"],
+    ['a milestone nobody owns', (p: PlanContent) => delete p.milestones[0].initiativeId, 'milestones.0', 'a milestone needs an owner: ownerUnitId or an initiative'],
+    ['a milestone owned by an unknown unit', (p: PlanContent) => (p.milestones[0].ownerUnitId = '33333333-3333-4333-8333-333333333333'), 'milestones.0.ownerUnitId', 'no such org unit'],
+    ['a phasing off its amount', (p: PlanContent) => (p.budget = [{ unitId: FINANCE, year: 2027, amount: 40, phasing: flat(36) }]), 'budget.0.phasing', 'the months add up to 36, not the amount 40'],
+    [
+      'budget lines off the allocation',
+      (p: PlanContent) => (p.budget = [{ unitId: CUSTOMER, initiativeId: 'new-markets', year: 2027, amount: 30 }, { unitId: CUSTOMER, year: 2027, amount: 25 }]),
+      'budget.0',
+      "the unit's budget lines for 2027 add up to 55, not its allocated budget 60",
+    ],
+    [
+      'a second line for a unit and year',
+      (p: PlanContent) => (p.budget = [{ unitId: FINANCE, year: 2027, amount: 20 }, { unitId: FINANCE, year: 2027, amount: 20 }]),
+      'budget.1',
+      'a second budget line for this unit outside its initiatives in 2027',
+    ],
+    ['a budget line with no allocation', (p: PlanContent) => (p.budget = [{ unitId: FINANCE, year: 2028, amount: 10 }]), 'budget.0', 'the unit has no allocation in 2028 for its budget lines'],
+    ['a budget line for an unknown initiative', (p: PlanContent) => (p.budget = [{ unitId: FINANCE, initiativeId: 'moon-base', year: 2027, amount: 40 }]), 'budget.0.initiativeId', 'no initiative moon-base'],
+    ['a budget line outside the horizon', (p: PlanContent) => (p.budget = [{ unitId: FINANCE, year: 2031, amount: 40 }]), 'budget.0.year', '2031 is outside the plan years'],
+    ['a budget line of an unknown unit', (p: PlanContent) => (p.budget = [{ unitId: '33333333-3333-4333-8333-333333333333', year: 2027, amount: 1 }]), 'budget.0.unitId', 'no such org unit'],
   ])('reports %s at its path', (_what, breakIt, path, message) => {
     const broken = plan();
     breakIt(broken);
     expect(validatePlan(broken, HORIZON, new Set([FINANCE, CUSTOMER]))).toContainEqual({ path, message });
+  });
+
+  it('accepts milestones with their own owner and month, and budget lines adding up to the allocations', () => {
+    const p = plan();
+    p.milestones.push({ id: 'ledger', year: 2028, title: 'New general ledger', ownerUnitId: FINANCE, dueMonth: '2028-04', deliverable: 'live' });
+    p.budget = [
+      { unitId: CUSTOMER, initiativeId: 'new-markets', year: 2027, amount: 36, phasing: [2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4] },
+      { unitId: CUSTOMER, year: 2027, amount: 24 },
+      // A third of a unit's money is not a round figure: phasings match to 1e-6.
+      { unitId: FINANCE, year: 2027, amount: 40, phasing: flat(40) },
+    ];
+    expect(validatePlan(p, HORIZON, new Set([FINANCE, CUSTOMER]))).toEqual([]);
+  });
+
+  it('reads a plan stored before budgets existed', () => {
+    const stored = plan();
+    delete (stored as Partial<PlanContent>).budget;
+    expect(validatePlan(stored, HORIZON, new Set([FINANCE, CUSTOMER]))).toEqual([]);
   });
 
   it('reports every problem at once', () => {
@@ -109,5 +147,26 @@ describe('diffPlans', () => {
       },
     ]);
     expect(diff.allocations.changed).toEqual([{ id: `${FINANCE}/2027`, fields: [{ path: 'budget', from: 40, to: 45 }] }]);
+  });
+
+  it('keys budget lines by unit, initiative and year', () => {
+    const before = plan();
+    before.budget = [
+      { unitId: CUSTOMER, initiativeId: 'new-markets', year: 2027, amount: 36 },
+      { unitId: CUSTOMER, year: 2027, amount: 24 },
+    ];
+    const after = plan();
+    after.budget = [
+      { unitId: CUSTOMER, initiativeId: 'new-markets', year: 2027, amount: 36, phasing: flat(36) },
+      { unitId: FINANCE, year: 2027, amount: 40 },
+    ];
+    expect(diffPlans(before, after).budget).toEqual({
+      added: [`${FINANCE}/-/2027`],
+      removed: [`${CUSTOMER}/-/2027`],
+      changed: [{ id: `${CUSTOMER}/new-markets/2027`, fields: [{ path: 'phasing', from: undefined, to: flat(36) }] }],
+    });
+    // A version stored before budgets existed has none.
+    delete (before as Partial<PlanContent>).budget;
+    expect(diffPlans(before, after).budget.added).toHaveLength(2);
   });
 });

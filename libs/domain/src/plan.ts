@@ -1,5 +1,5 @@
 import type { Kpi, PlanContent } from './plan.schema';
-import { planYears } from './calendar';
+import { isPeriod, parsePeriod, planYears } from './calendar';
 import type { ErrorDetail } from './errors';
 
 /**
@@ -31,7 +31,9 @@ function close(a: number, b: number): boolean {
  * Every rule a draft must meet before it can be submitted, each problem with its path:
  * unique ids; references resolve; years inside the horizon; every goal measured by a KPI; every
  * initiative owned; unit allocations adding up to the year totals; each KPI with one target per
- * plan year whose monthly breakdown matches it under the KPI's aggregation.
+ * plan year whose monthly breakdown matches it under the KPI's aggregation; every milestone owned
+ * and due in its year; budget lines phased to their amount, once per unit/initiative/year, and
+ * adding up to the unit's allocation of the year.
  */
 export function validatePlan(plan: PlanContent, horizon: { startYear: number; horizonYears: number }, knownUnitIds?: ReadonlySet<string>): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
@@ -66,6 +68,13 @@ export function validatePlan(plan: PlanContent, horizon: { startYear: number; ho
   plan.milestones.forEach((milestone, i) => {
     if (!inHorizon(milestone.year)) add(['milestones', i, 'year'], `${milestone.year} is outside the plan years`);
     if (milestone.initiativeId && !initiativeIds.has(milestone.initiativeId)) add(['milestones', i, 'initiativeId'], `no initiative ${milestone.initiativeId}`);
+    // Someone answers for it every month: its own unit, else its initiative's owner.
+    if (!milestone.ownerUnitId && !milestone.initiativeId) add(['milestones', i], 'a milestone needs an owner: ownerUnitId or an initiative');
+    if (milestone.ownerUnitId && !unitKnown(milestone.ownerUnitId)) add(['milestones', i, 'ownerUnitId'], 'no such org unit');
+    if (milestone.dueMonth !== undefined) {
+      if (!isPeriod(milestone.dueMonth)) add(['milestones', i, 'dueMonth'], 'must be a month, YYYY-MM');
+      else if (parsePeriod(milestone.dueMonth).year !== milestone.year) add(['milestones', i, 'dueMonth'], `${milestone.dueMonth} is not in the milestone's year ${milestone.year}`);
+    }
   });
 
   const allocationKeys = new Set<string>();
@@ -83,6 +92,33 @@ export function validatePlan(plan: PlanContent, horizon: { startYear: number; ho
     if (!close(budget, total.budget)) add(['totals', i, 'budget'], `unit budgets for ${total.year} add up to ${budget}, not ${total.budget}`);
     if (headcount !== total.headcount) add(['totals', i, 'headcount'], `unit headcounts for ${total.year} add up to ${headcount}, not ${total.headcount}`);
   });
+
+  // Plans stored before budgets existed have none; a unit/year without lines is budgeted by its allocation.
+  const budget = plan.budget ?? [];
+  const lineKeys = new Set<string>();
+  const ofUnitYear = new Map<string, { first: number; sum: number }>();
+  budget.forEach((line, i) => {
+    if (!unitKnown(line.unitId)) add(['budget', i, 'unitId'], 'no such org unit');
+    if (!inHorizon(line.year)) add(['budget', i, 'year'], `${line.year} is outside the plan years`);
+    if (line.initiativeId && !initiativeIds.has(line.initiativeId)) add(['budget', i, 'initiativeId'], `no initiative ${line.initiativeId}`);
+    if (line.phasing) {
+      const phased = line.phasing.reduce((a, b) => a + b, 0);
+      if (!close(phased, line.amount)) add(['budget', i, 'phasing'], `the months add up to ${phased}, not the amount ${line.amount}`);
+    }
+    const key = `${line.unitId}/${line.initiativeId ?? '-'}/${line.year}`;
+    if (lineKeys.has(key)) add(['budget', i], `a second budget line for this unit${line.initiativeId ? ` and initiative ${line.initiativeId}` : ' outside its initiatives'} in ${line.year}`);
+    lineKeys.add(key);
+    const unitYear = `${line.unitId}/${line.year}`;
+    const group = ofUnitYear.get(unitYear);
+    if (group) group.sum += line.amount;
+    else ofUnitYear.set(unitYear, { first: i, sum: line.amount });
+  });
+  for (const [unitYear, { first, sum }] of ofUnitYear) {
+    const line = budget[first];
+    const allocation = plan.allocations.find((a) => `${a.unitId}/${a.year}` === unitYear);
+    if (!allocation) add(['budget', first], `the unit has no allocation in ${line.year} for its budget lines`);
+    else if (!close(sum, allocation.budget)) add(['budget', first], `the unit's budget lines for ${line.year} add up to ${sum}, not its allocated budget ${allocation.budget}`);
+  }
 
   plan.kpis.forEach((kpi, i) => {
     if (!unitKnown(kpi.ownerUnitId)) add(['kpis', i, 'ownerUnitId'], 'no such org unit');
@@ -110,9 +146,12 @@ export interface ListDiff {
   removed: string[];
   changed: { id: string; fields: FieldChange[] }[];
 }
-export type PlanDiff = Record<'goals' | 'initiatives' | 'milestones' | 'kpis' | 'allocations' | 'totals', ListDiff>;
+export type PlanDiff = Record<'goals' | 'initiatives' | 'milestones' | 'kpis' | 'allocations' | 'totals' | 'budget', ListDiff>;
 
-/** What changed from `from` to `to`, item by item and field by field (allocations keyed by unit and year). */
+/**
+ * What changed from `from` to `to`, item by item and field by field (allocations keyed by unit
+ * and year, budget lines by `unit/initiative/year` with `-` for no initiative).
+ */
 export function diffPlans(from: PlanContent, to: PlanContent): PlanDiff {
   const keyed = <T>(list: T[], key: (item: T) => string) => new Map(list.map((item) => [key(item), item]));
   const byId = (item: { id: string }) => item.id;
@@ -123,6 +162,8 @@ export function diffPlans(from: PlanContent, to: PlanContent): PlanDiff {
     kpis: [from.kpis, to.kpis, byId],
     allocations: [from.allocations, to.allocations, (a: { unitId: string; year: number }) => `${a.unitId}/${a.year}`],
     totals: [from.totals, to.totals, (t: { year: number }) => String(t.year)],
+    // Plans stored before budgets existed have none.
+    budget: [from.budget ?? [], to.budget ?? [], (b: { unitId: string; initiativeId?: string; year: number }) => `${b.unitId}/${b.initiativeId ?? '-'}/${b.year}`],
   } as const;
   const diff = {} as PlanDiff;
   for (const [name, [before, after, key]] of Object.entries(lists) as unknown as [keyof PlanDiff, [unknown[], unknown[], (item: never) => string]][]) {

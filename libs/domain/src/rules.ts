@@ -12,4 +12,5 @@ export * from './identity';
 export * from './tasks';
 export * from './plan';
 export * from './monitoring';
+export * from './controls';
 export * from './report-labels';

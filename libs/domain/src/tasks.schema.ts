@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErrorDetail } from './errors';
 import { causeAnalysisSchema } from './monitoring.schema';
+import { meetingMinutesSchema, reportMilestonesSchema, riskReviewPayloadSchema } from './controls.schema';
 import { NOTIFICATION_EVENTS, TASK_KIND_NAMES, checkDecision, type TaskKindName } from './tasks';
 
 // Task requests and decision payloads as they arrive at the API.
@@ -39,6 +40,10 @@ export const TASK_PAYLOADS: Record<TaskKindName, z.ZodType> = {
   'monthly.actuals': z.strictObject({}),
   'monthly.cause_analysis': causeAnalysisSchema,
   'monthly.action': z.strictObject({ note: z.string().max(10_000).optional() }),
+  'monthly.milestones': reportMilestonesSchema,
+  'monthly.spend': z.strictObject({}),
+  'monthly.risk_review': riskReviewPayloadSchema,
+  'monthly.operations_meeting': meetingMinutesSchema,
   'committee.vote': z.strictObject({ note: z.string().max(10_000).optional() }),
 };
 

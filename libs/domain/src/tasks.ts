@@ -82,6 +82,27 @@ export const TASK_KINDS = {
     outcomes: ['done'],
     fourEyes: false,
   },
+  /** A unit's word on each milestone of the implementation plan it owns: done, on track, or late with a new date and why. */
+  'monthly.milestones': {
+    outcomes: ['reported'],
+    fourEyes: false,
+  },
+  /** A unit's spend for the month against its cost budget: closed when the spend arrives. */
+  'monthly.spend': {
+    outcomes: ['submitted'],
+    fourEyes: false,
+    closedBySystem: 'send the spend with PUT /cycles/:id/periods/:period/spend',
+  },
+  /** A risk owner's monthly review of a risk in the register: a new assessment, and mitigation actions. */
+  'monthly.risk_review': {
+    outcomes: ['reviewed'],
+    fourEyes: false,
+  },
+  /** The planning office's minutes of the monthly operations meeting, item by item, with its decisions. */
+  'monthly.operations_meeting': {
+    outcomes: ['recorded'],
+    fourEyes: false,
+  },
   /** One committee member's vote on a decision put to the committee. */
   'committee.vote': {
     outcomes: ['approve', 'reject'],

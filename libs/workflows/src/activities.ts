@@ -1,4 +1,20 @@
-import type { Actor, BusinessCalendar, CyclePhase, KpiEvaluation, MonthTarget, PlanContent } from '@rollplan/domain/rules';
+import type {
+  Actor,
+  AgendaItem,
+  BudgetVarianceLine,
+  BusinessCalendar,
+  CyclePhase,
+  KpiEvaluation,
+  MeetingMinutes,
+  MilestoneReport,
+  MonthTarget,
+  PlanContent,
+  RaiseRiskRequest,
+  RiskLevel,
+  RiskReviewPayload,
+  SpendEntry,
+  TrackedMilestone,
+} from '@rollplan/domain/rules';
 import type { PlanningCycleInput } from './planning-cycle.messages';
 
 /**
@@ -66,4 +82,46 @@ export interface MonitoringActivities {
   loadAdjustmentContext(input: { cycleId: string; unitId: string; year: number }): Promise<Record<string, unknown>>;
   /** Queues the rendering of the month's report (HTML and XLSX); one job per call id. */
   requestMonthlyReport(input: { cycleId: string; period: string; requestId: string }): Promise<void>;
+}
+
+/** A risk of the register as a month carries it. */
+export interface RiskSummary {
+  riskId: string;
+  title: string;
+  ownerUnitId: string;
+  level: RiskLevel;
+  status: 'open' | 'closed';
+}
+
+/** What a month asks about besides the KPIs (issue 18), as the plan version and the register stand when it opens. */
+export interface MonthControls {
+  /** Milestones not yet done that are due this year or earlier: each owner reports on its own. */
+  milestones: TrackedMilestone[];
+  /** Units with cost budget in the period's year: each reports its spend, by initiative. */
+  spendUnits: { unitId: string; initiativeIds: (string | null)[] }[];
+  /** Overspend tolerance of the plan version. */
+  tolerance: number;
+  /** Open risks: each owner reviews its own. */
+  risks: RiskSummary[];
+}
+
+/**
+ * Activities of the operating controls of a month: milestones, spend, risks, the operations
+ * meeting. Those that record a task's decision take who decided (the decision itself is audited
+ * with the actor's roles by recordTaskDecision).
+ */
+export interface ControlsActivities {
+  loadMonthControls(input: { cycleId: string; version: number; period: string }): Promise<MonthControls>;
+  /** Upserts a unit's milestone reports for the month, audited. */
+  recordMilestoneReports(input: { cycleId: string; period: string; unitId: string; reports: MilestoneReport[]; decidedBy: string | null; at: string }): Promise<void>;
+  /** Upserts a unit's spend for the month by initiative (a correction replaces), audited. */
+  recordSpend(input: { cycleId: string; period: string; unitId: string; entries: SpendEntry[]; actor: Actor; source: string; at: string }): Promise<void>;
+  /** The month's budget against spend (and the year to date), stored with the month; returns the lines. */
+  analyseBudget(input: { cycleId: string; version: number; period: string; tolerance: number }): Promise<BudgetVarianceLine[]>;
+  /** Adds a risk to the register with its first assessment; a retry finds it. */
+  recordRiskRaised(input: { riskId: string; cycleId: string; period: string; risk: RaiseRiskRequest; actor: Actor; at: string }): Promise<RiskSummary>;
+  /** Records a review of a risk (one per task); a closed review closes the risk. */
+  recordRiskReview(input: { riskId: string; period: string; taskId: string; review: RiskReviewPayload; decidedBy: string | null; at: string }): Promise<RiskSummary>;
+  recordAgenda(input: { cycleId: string; period: string; agenda: AgendaItem[] }): Promise<void>;
+  recordMeetingMinutes(input: { cycleId: string; period: string; minutes: MeetingMinutes; decidedBy: string | null; at: string }): Promise<void>;
 }

@@ -19,8 +19,10 @@ import {
   tallyGroup,
   checkDecision,
   type Actor,
+  type ErrorDetail,
   type GroupRule,
   type TaskKind,
+  type TaskKindName,
 } from '@rollplan/domain/rules';
 import type { TaskActivities } from './activities';
 import { FailureType, Patch } from './names';
@@ -76,6 +78,14 @@ export class TaskBoard {
   private readonly tasks = new Map<string, TaskState>();
   /** Ids of tasks whose `openTask` activity is running. */
   private readonly opening = new Set<string>();
+  /** Checks of decisions that need the workflow's own state (see checkDecisionsWith). */
+  private readonly checks = new Map<TaskKindName, (task: TaskState, payload: Record<string, unknown>) => ErrorDetail[]>();
+
+  /** Adds a check of decisions on tasks of `kind` against the workflow's state (e.g. the milestones a report must cover); validators only, so it writes no history. */
+  checkDecisionsWith(kind: TaskKindName, check: (task: TaskState, payload: Record<string, unknown>) => ErrorDetail[]): this {
+    this.checks.set(kind, check);
+    return this;
+  }
 
   install(): this {
     setHandler(tasksQuery, () => [...this.tasks.values()]);
@@ -91,6 +101,8 @@ export class TaskBoard {
           fail(FailureType.Forbidden, 'four-eyes: whoever submitted the work may not decide on it');
         }
         const problems = checkDecision(task.spec.kind, outcome, payload, task.spec.links);
+        const check = this.checks.get(task.spec.kind);
+        if (check && problems.length === 0) problems.push(...check(task, payload ?? {}));
         if (problems.length > 0) fail(FailureType.ValidationFailed, 'invalid decision', problems);
       },
       async ({ taskId, outcome, comment, payload, actor }) => {

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, BusinessCalendar, KpiEvaluation, MonthTarget } from '@rollplan/domain/rules';
+import type { Actor, AgendaItem, BudgetVarianceLine, BusinessCalendar, KpiEvaluation, MilestoneReport, MonthTarget, RaiseRiskRequest, SpendEntry, TrackedMilestone } from '@rollplan/domain/rules';
+import type { RiskSummary } from './activities';
 import type { TaskState } from './human-task.messages';
 
 /** Input of one month's execution (`monthlyReview`, id `month-<cycleId>-<YYYY-MM>`). */
@@ -39,6 +40,20 @@ export interface PeriodStatus {
   evaluations: KpiEvaluation[];
   closedEarly?: { at: string; by: string; reason?: string };
   extensions: { closesAt: string; at: string; by: string; reason: string }[];
+  /** Milestones, spend, risks and the meeting (months opened since v0.12). */
+  controls?: ControlsStatus;
+}
+
+/** The operating controls of a month as its execution holds them (operating-controls.ts). */
+export interface ControlsStatus {
+  milestones: TrackedMilestone[];
+  milestoneReports: Record<string, MilestoneReport>;
+  spendUnits: { unitId: string; initiativeIds: (string | null)[] }[];
+  tolerance: number;
+  spend: SpendEntry[];
+  budget: BudgetVarianceLine[];
+  risks: RiskSummary[];
+  agenda: AgendaItem[];
 }
 
 export interface MonthlyReviewResult {
@@ -71,3 +86,14 @@ export const extendPeriodSignal = defineSignal<[{ closesAt: string; reason: stri
 // The signals stay for histories and senders from before.
 export const closePeriodUpdate = defineUpdate<PeriodStatus, [{ actor: Actor; reason?: string }]>('closePeriodEarly');
 export const extendPeriodUpdate = defineUpdate<PeriodStatus, [{ closesAt: string; reason: string; actor: Actor }]>('movePeriodClose');
+
+export interface ReportSpendInput {
+  unitId: string;
+  entries: { initiativeId?: string | null; amount: number }[];
+  source: ActualsSource;
+  actor: Actor;
+}
+/** A unit's spend for the month against its cost budget (a correction replaces the earlier amount). */
+export const reportSpendUpdate = defineUpdate<ControlsStatus, [ReportSpendInput]>('reportSpend');
+/** Raises a risk in the register during the month now open; its owner reviews it from the next month on. */
+export const raiseRiskUpdate = defineUpdate<RiskSummary, [{ risk: RaiseRiskRequest; actor: Actor }]>('raiseRisk');

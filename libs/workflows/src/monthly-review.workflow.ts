@@ -13,7 +13,7 @@ import {
   type CauseAnalysis,
   type KpiEvaluation,
 } from '@rollplan/domain/rules';
-import type { MonitoringActivities } from './activities';
+import type { ControlsActivities, MonitoringActivities } from './activities';
 import { TaskBoard } from './human-task';
 import type { TaskDecision, TaskSpec, TaskState } from './human-task.messages';
 import { FailureType, Patch } from './names';
@@ -28,9 +28,15 @@ import {
   type MonthlyReviewResult,
   type PeriodStatus,
 } from './monthly-review.messages';
+import { OperatingControls } from './operating-controls';
 import { hasPatch, startFromBaseline } from './patches';
 
 const activities = proxyActivities<MonitoringActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const { loadMonthControls } = proxyActivities<ControlsActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -65,6 +71,8 @@ class MonthlyReview {
   // Signals cannot wait for activities: their records are written in order by the main flow.
   private readonly journal: Parameters<MonitoringActivities['recordPeriodEvent']>[0][] = [];
   private reports = 0;
+  /** Milestones, spend, risks and the operations meeting (months opened since v0.12). */
+  private controls?: OperatingControls;
 
   constructor(private readonly input: MonthlyReviewInput) {
     this.status = {
@@ -96,6 +104,11 @@ class MonthlyReview {
         actualsDueAt: input.actualsDueAt,
         closesAt: input.closesAt,
       });
+      // Patch log: docs/temporal.md. Months before it asked for the KPIs' actuals only.
+      if (hasPatch(Patch.OperatingControls)) {
+        this.controls = new OperatingControls(this.context(), await loadMonthControls({ cycleId: input.cycleId, period: input.period, version: input.version }));
+        status.controls = this.controls.status;
+      }
       for (const task of input.carried) this.follow(board.adopt(task));
       for (const unitId of this.owners) {
         const kpis = input.targets.filter((t) => t.ownerUnitId === unitId).map((t) => t.name);
@@ -114,6 +127,8 @@ class MonthlyReview {
           ),
         );
       }
+
+      this.controls?.open(input.actualsDueAt);
 
       // Collect until every actual is in, the admin closes early, or the close time comes.
       while (!this.allIn() && !status.frozen && !this.closeDue()) {
@@ -139,6 +154,7 @@ class MonthlyReview {
       for (const taskId of this.actualsTasks.values()) {
         if (board.openTasks().some((t) => t.id === taskId)) await board.cancelTask(taskId, `the period ${input.period} closed`);
       }
+      await this.controls?.close();
       await board.idle();
       // Patch log: docs/temporal.md. An actuals task still being opened at the close (or carried in
       // by a month before this fix) is cancelled as well: no month hands its actuals tasks on.
@@ -235,7 +251,28 @@ class MonthlyReview {
   }
 
   private allIn(): boolean {
+    // The KPIs decide when the month is analysed; milestones and spend arriving later analyse it again.
     return this.input.targets.every((t) => t.kpiId in this.status.actuals);
+  }
+
+  /** What the operating controls need of the month. */
+  private context() {
+    const { input, status, board } = this;
+    return {
+      cycleId: input.cycleId,
+      period: input.period,
+      version: input.version,
+      targets: input.targets,
+      board,
+      planningOfficeUnitId: input.planningOfficeUnitId,
+      open: () => !status.frozen && status.phase !== 'closed',
+      dueIn: (days: number) => this.dueIn(days),
+      escalation: (dueAt: string) => this.officeEscalation(dueAt),
+      follow: (decided: Promise<TaskDecision | undefined>) => this.follow(decided),
+      reanalyse: async () => {
+        if (status.phase === 'analysed') await this.analyse();
+      },
+    };
   }
 
   private closeDue(): boolean {
@@ -273,6 +310,13 @@ class MonthlyReview {
     for (const evaluation of status.evaluations.filter((e) => e.status === KpiStatus.OffTrack && !this.causeTasks.has(e.kpiId))) {
       this.causeTasks.add(evaluation.kpiId);
       this.follow(this.board.decide(this.causeSpec(evaluation)));
+    }
+    if (this.controls) {
+      const overdue = this.board
+        .openTasks()
+        .filter((t) => t.spec.kind === 'monthly.action' && Date.parse(t.spec.dueAt) < Date.now())
+        .map((t) => ({ taskId: t.id, what: t.spec.title, ownerUnitId: t.spec.assignee.type === 'unit' ? t.spec.assignee.unitId : null, dueAt: t.spec.dueAt }));
+      await this.controls.analyse(status.evaluations, overdue);
     }
   }
 
@@ -320,6 +364,7 @@ class MonthlyReview {
     const { input, board } = this;
     if (!decision) return;
     const task = board.taskOf(decision.taskId);
+    if (task && this.controls && (await this.controls.onDecided(decision, task.spec))) return;
     if (task?.spec.kind !== 'monthly.cause_analysis') return;
     const analysis = decision.payload as CauseAnalysis;
     const kpiId = task.spec.links?.kpiId ?? '';

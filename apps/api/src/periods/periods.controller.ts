@@ -3,18 +3,19 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags 
 import type { Response } from 'express';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { ApiScope, DomainError, ErrorCode, Role, isPeriod, submitActualsSchema, type Actor, type ReportLanguage } from '@rollplan/domain';
+import { ApiScope, DomainError, ErrorCode, Role, isPeriod, reportSpendSchema, submitActualsSchema, type Actor, type ReportLanguage } from '@rollplan/domain';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator';
 import { ApiLanguage, Language } from '../common/language';
 import { PeriodsService } from './periods.service';
-import { ActualsImportDto, MonthlyReportDto, PeriodClosingDto, PeriodDetailDto, PeriodExtendedDto, PeriodStatusDto, PeriodSummaryDto } from './periods.responses';
+import { ActualsImportDto, ControlsStatusDto, MonthlyReportDto, PeriodClosingDto, PeriodDetailDto, PeriodExtendedDto, PeriodStatusDto, PeriodSummaryDto } from './periods.responses';
 
 const period = z.string().refine(isPeriod, 'must be a month, YYYY-MM');
 class CycleParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID') })) {}
 class PeriodParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID'), period })) {}
 class ImportParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID'), period, importId: z.string().regex(/^[0-9a-f]{64}$/, 'must be an import id') })) {}
 class SubmitActualsDto extends createZodDto(submitActualsSchema) {}
+class ReportSpendDto extends createZodDto(reportSpendSchema) {}
 class ImportQueryDto extends createZodDto(z.strictObject({ fileName: z.string().trim().min(1).max(200).default('actuals.csv') })) {}
 class ClosePeriodDto extends createZodDto(z.strictObject({ reason: z.string().trim().max(2000).optional() })) {}
 class ExtendPeriodDto extends createZodDto(z.strictObject({ closesAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1, 'must not be empty').max(2000) })) {}
@@ -59,6 +60,15 @@ export class PeriodsController {
   @ApiOkResponse({ type: PeriodStatusDto, description: "the month's execution after the values" })
   submitActuals(@Param() { id, period }: PeriodParamDto, @Body() body: SubmitActualsDto, @IdempotencyKey() key: string | undefined, @CurrentActor() actor: Actor) {
     return this.periods.submitActuals(id, period, body, actor, key);
+  }
+
+  @Put(':period/spend')
+  @Roles([Role.Contributor, Role.Admin], { apiScope: ApiScope.ActualsWrite })
+  @ApiIdempotencyKey()
+  @ApiOperation({ summary: "A unit's spend for the month against its cost budget, by initiative (an admin names the unit); a later amount corrects an earlier one until the month closes" })
+  @ApiOkResponse({ type: ControlsStatusDto, description: "the month's operating controls after the spend" })
+  reportSpend(@Param() { id, period }: PeriodParamDto, @Body() body: ReportSpendDto, @IdempotencyKey() key: string | undefined, @CurrentActor() actor: Actor) {
+    return this.periods.reportSpend(id, period, body, actor, key);
   }
 
   @Post(':period/imports')

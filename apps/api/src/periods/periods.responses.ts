@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CauseCategory, KpiDirection, KpiStatus, Trend } from '@rollplan/domain';
+import { AgendaItemKind, BudgetStatus, CauseCategory, KpiDirection, KpiStatus, MilestoneStatus, RiskLevel, RiskResponse, Trend } from '@rollplan/domain';
 import { isoTime, nullableNumber, periodText, responseDto } from '../common/openapi-types';
 
 const periodStatus = z.enum(['collecting', 'analysed', 'closed']).describe('collecting actuals, analysed (every actual in), closed');
@@ -9,6 +9,46 @@ const trend = z.enum(Object.values(Trend) as [Trend, ...Trend[]]).describe('atta
 const direction = z.enum([KpiDirection.HigherIsBetter, KpiDirection.LowerIsBetter]);
 const closedEarly = z.strictObject({ at: isoTime(), by: z.uuid(), reason: z.string().optional() }).describe('the admin closed the month before its time');
 const extension = z.strictObject({ closesAt: isoTime(), at: isoTime(), by: z.uuid(), reason: z.string() });
+const enumOf = <T extends string>(values: Record<string, T>) => z.enum(Object.values(values) as [T, ...T[]]);
+const budgetFigures = {
+  initiativeId: z.string().nullable().describe("null: the unit's running costs outside its initiatives"),
+  budget: z.number().describe("the month's budget"),
+  spent: z.number(),
+  variance: z.number().describe('spent − budget'),
+  variancePct: z.number().nullable(),
+  ytdBudget: z.number(),
+  ytdSpent: z.number(),
+  ytdVariancePct: z.number().nullable(),
+  status: enumOf(BudgetStatus).describe('by year to date against the plan\'s overspend tolerance; missing: nothing reported this month'),
+};
+const agendaItem = z.strictObject({
+  id: z.string().describe('`kind:ref`, what minutes name'),
+  kind: enumOf(AgendaItemKind),
+  ref: z.string(),
+  title: z.string(),
+  ownerUnitId: z.uuid().nullable(),
+  detail: z.string(),
+});
+const trackedMilestone = z.strictObject({ milestoneId: z.string(), title: z.string(), ownerUnitId: z.uuid(), dueMonth: periodText(), deliverable: z.string().nullable(), initiativeId: z.string().nullable() });
+const riskSummary = z.strictObject({ riskId: z.uuid(), title: z.string(), ownerUnitId: z.uuid(), level: enumOf(RiskLevel), status: z.enum(['open', 'closed']) });
+const minutes = z.strictObject({
+  items: z.array(z.strictObject({ itemId: z.string(), minutes: z.string(), decisions: z.array(z.strictObject({ what: z.string(), ownerUnitId: z.uuid(), dueAt: isoTime() })) })),
+  attendees: z.array(z.string()).optional(),
+  summary: z.string().optional(),
+  recordedAt: isoTime().optional(),
+  recordedBy: z.uuid().nullable().optional(),
+});
+
+const controlsStatus = z.strictObject({
+  milestones: z.array(trackedMilestone),
+  milestoneReports: z.record(z.string(), z.strictObject({ milestoneId: z.string(), status: enumOf(MilestoneStatus), newDueMonth: periodText().optional(), reason: z.string().optional(), note: z.string().optional() })),
+  spendUnits: z.array(z.strictObject({ unitId: z.uuid(), initiativeIds: z.array(z.string().nullable()) })),
+  tolerance: z.number(),
+  spend: z.array(z.strictObject({ unitId: z.uuid(), initiativeId: z.string().nullable(), amount: z.number() })),
+  budget: z.array(z.strictObject({ unitId: z.uuid(), ...budgetFigures })),
+  risks: z.array(riskSummary),
+  agenda: z.array(agendaItem),
+});
 
 /** GET /cycles/:id/periods: one row per month reviewed so far. */
 export class PeriodSummaryDto extends responseDto(
@@ -48,7 +88,10 @@ const monthlyReportSchema = z.strictObject({
   ),
   causes: z.array(
     z.strictObject({
-      kpiId: z.string(),
+      kpiId: z.string().nullable().describe('an off-track KPI'),
+      milestoneId: z.string().nullable().describe('a late milestone'),
+      budgetUnit: z.string().nullable().describe('an overspend: the unit'),
+      initiativeId: z.string().nullable(),
       ownerUnit: z.string(),
       category: z.enum(Object.values(CauseCategory) as [CauseCategory, ...CauseCategory[]]).nullable(),
       narrative: z.string().nullable(),
@@ -63,10 +106,41 @@ const monthlyReportSchema = z.strictObject({
       dueAt: isoTime(),
       kpiId: z.string().nullable(),
       initiativeId: z.string().nullable(),
+      riskId: z.uuid().nullable().describe('a mitigation action of this risk'),
+      meetingItem: z.string().nullable().describe('decided at the operations meeting on this agenda item'),
       status: taskStatus,
       fromPeriod: periodText().describe('the month whose analysis committed to it'),
     }),
   ),
+  milestones: z.array(
+    z.strictObject({
+      milestoneId: z.string(),
+      title: z.string(),
+      ownerUnit: z.string(),
+      dueMonth: periodText(),
+      status: z.enum(['not_reported', ...Object.values(MilestoneStatus)]),
+      newDueMonth: periodText().nullable(),
+      reason: z.string().nullable(),
+      late: z.boolean().describe('a deviation: reported late, or not done by its due month'),
+    }),
+  ),
+  budget: z.array(z.strictObject({ unit: z.string(), ...budgetFigures })),
+  risks: z.array(
+    z.strictObject({
+      riskId: z.uuid(),
+      title: z.string(),
+      category: z.string(),
+      ownerUnit: z.string(),
+      likelihood: z.number().int().min(1).max(5),
+      impact: z.number().int().min(1).max(5),
+      level: enumOf(RiskLevel),
+      response: enumOf(RiskResponse),
+      status: z.enum(['open', 'closed']),
+      committeeAttention: z.boolean().describe("high or critical: on the committee's agenda"),
+    }),
+  ),
+  meeting: z.strictObject({ agenda: z.array(agendaItem), minutes: minutes.nullable() }),
+  units: z.record(z.uuid(), z.string()).describe('names of the org units, by id'),
   decisions: z.array(z.strictObject({ at: isoTime(), by: z.string().nullable().describe("the actor's name"), what: z.string() })),
 });
 export class MonthlyReportDto extends responseDto(monthlyReportSchema) {}
@@ -122,8 +196,15 @@ export class PeriodStatusDto extends responseDto(
     ),
     closedEarly: closedEarly.optional(),
     extensions: z.array(extension),
+    controls: controlsStatus.optional().describe('milestones, spend, risks and the meeting (months opened since v0.12)'),
   }),
 ) {}
+
+/** The month's operating controls after a spend report. */
+export class ControlsStatusDto extends responseDto(controlsStatus) {}
+
+/** A risk of the register as the month holds it. */
+export class RiskSummaryDto extends responseDto(riskSummary) {}
 
 /** A CSV import of actuals: queued, then imported or failed (all or nothing) with every bad row. */
 export class ActualsImportDto extends responseDto(

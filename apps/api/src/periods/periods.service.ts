@@ -5,9 +5,9 @@ import { Client } from '@temporalio/client';
 import { Queue } from 'bullmq';
 import { redisOptions } from '@rollplan/config';
 import type { DataSource } from 'typeorm';
-import { DomainError, ErrorCode, type Actor, type ReportLanguage, type SubmitActualsRequest } from '@rollplan/domain';
+import { DomainError, ErrorCode, type Actor, type ReportLanguage, type ReportSpendRequest, type SubmitActualsRequest } from '@rollplan/domain';
 import { ActualImportEntity, CycleEntity, DocumentEntity, PeriodReviewEntity, buildMonthlyReport } from '@rollplan/db';
-import { QueueName, importJob, closePeriodUpdate, extendPeriodUpdate, periodStatusQuery, submitActualsUpdate, type PeriodStatus } from '@rollplan/workflows';
+import { QueueName, importJob, closePeriodUpdate, extendPeriodUpdate, periodStatusQuery, reportSpendUpdate, submitActualsUpdate, type ControlsStatus, type PeriodStatus } from '@rollplan/workflows';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { toDomainError } from '../common/temporal-errors';
 
@@ -82,6 +82,22 @@ export class PeriodsService implements OnApplicationShutdown {
         ...(idempotencyKey ? { updateId: `actuals.${actor.userId}.${idempotencyKey}` } : {}),
       });
     } catch (error) {
+      return this.periodError(error, period);
+    }
+  }
+
+  /** A unit's spend for the month (an admin names the unit; anyone else reports their own unit's). */
+  async reportSpend(cycleId: string, period: string, body: ReportSpendRequest, actor: Actor, idempotencyKey?: string): Promise<ControlsStatus> {
+    const review = await this.review(cycleId, period);
+    const unitId = body.unitId ?? actor.unitId;
+    if (!unitId) throw new DomainError(ErrorCode.ValidationFailed, 'name the unit whose spend this is', [{ path: 'unitId', message: 'required: you belong to no unit' }]);
+    try {
+      return await this.temporal.workflow.getHandle(review.workflowId).executeUpdate(reportSpendUpdate, {
+        args: [{ unitId, entries: body.entries, source: actor.via === 'api_token' ? 'token' : 'api', actor }],
+        ...(idempotencyKey ? { updateId: `spend.${actor.userId}.${idempotencyKey}` } : {}),
+      });
+    } catch (error) {
+      if (/No registered handler for update/i.test((error as Error)?.message ?? '')) throw new DomainError(ErrorCode.Conflict, `the month ${period} was opened before the cost budget was tracked`);
       return this.periodError(error, period);
     }
   }

@@ -20,6 +20,9 @@ export function taskTitle(task: Pick<Task, 'kind' | 'title' | 'links'>, t: TFunc
     'plan.final_approval': ['version', 'round'],
     'monthly.actuals': ['period'],
     'monthly.cause_analysis': ['period', 'kpiId'],
+    'monthly.milestones': ['period'],
+    'monthly.spend': ['period'],
+    'monthly.operations_meeting': ['period'],
   };
   const fields = needed[task.kind];
   if (!fields || fields.some((f) => !values[f])) return task.title;

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
+import { createControlsActivities } from './controls.activities';
 import { createCycleActivities } from './cycle.activities';
 import { createMonitoringActivities, type ReportJobData } from './monitoring.activities';
 import { createPlanActivities } from './plan.activities';
@@ -16,7 +17,7 @@ export interface ActivityDependencies {
 
 /** Every activity the worker registers, built from its dependencies. */
 export function createActivities(deps: ActivityDependencies) {
-  const activities = { ...createCycleActivities(deps), ...createTaskActivities(deps), ...createPlanActivities(deps), ...createMonitoringActivities(deps) };
+  const activities = { ...createCycleActivities(deps), ...createTaskActivities(deps), ...createPlanActivities(deps), ...createMonitoringActivities(deps), ...createControlsActivities(deps) };
   return Object.fromEntries(Object.entries(activities).map(([name, fn]) => [name, failOnUnwritableData(fn as (...args: unknown[]) => Promise<unknown>)])) as typeof activities;
 }
 

@@ -21,6 +21,25 @@ function table(headers: string[], rows: string[][], none: string): string {
 }
 const cell = (value: unknown, className?: string) => `<td${className ? ` class="${className}"` : ''}>${escapeHtml(value)}</td>`;
 
+/** What a cause analysis is about: the KPI, the milestone, or the unit and initiative over budget. */
+function causeSubject(x: MonthlyReport['causes'][number], l: ReturnType<typeof reportLabels>): string {
+  if (x.kpiId) return `${l.value('kpi')}: ${x.kpiId}`;
+  if (x.milestoneId) return `${l.value('milestone')}: ${x.milestoneId}`;
+  if (x.budgetUnit) return `${l.value('budget')}: ${x.budgetUnit}${x.initiativeId ? ` / ${x.initiativeId}` : ''}`;
+  return DASH;
+}
+
+/** An agenda item's title in the report's language: why it is on the agenda, then what (the agenda's own titles are English). */
+function agendaTitle(a: MonthlyReport['meeting']['agenda'][number], l: ReturnType<typeof reportLabels>): string {
+  const subject = a.title.includes(': ') ? a.title.slice(a.title.indexOf(': ') + 2) : a.ref;
+  return `${l.agenda[a.kind] ?? a.kind}: ${subject}`;
+}
+
+/** A unit's name as the report knows it (owners are named in its sections); undefined if it names none. */
+function unitOf(report: MonthlyReport, unitId: string): string | undefined {
+  return report.units[unitId];
+}
+
 /** The report as one self-contained HTML document, for the operations meeting, in `language`. */
 export function renderReportHtml(report: MonthlyReport, language: ReportLanguage = 'zh-CN'): string {
   const l = reportLabels(language);
@@ -32,10 +51,34 @@ export function renderReportHtml(report: MonthlyReport, language: ReportLanguage
     l.none,
   );
   const causes = table(
-    [c.kpi, c.owner, c.cause, c.analysis, c.status],
-    report.causes.map((x) => [cell(x.kpiId), cell(x.ownerUnit), cell(x.category ? l.value(x.category) : DASH), cell(x.narrative ?? DASH), cell(l.value(x.status))]),
+    [c.subject, c.owner, c.cause, c.analysis, c.status],
+    report.causes.map((x) => [cell(causeSubject(x, l)), cell(x.ownerUnit), cell(x.category ? l.value(x.category) : DASH), cell(x.narrative ?? DASH), cell(l.value(x.status))]),
     l.none,
   );
+  const milestones = table(
+    [c.milestone, c.owner, c.dueMonth, c.status, c.newDueMonth, c.reason, c.deviation],
+    report.milestones.map((m) => [cell(m.title), cell(m.ownerUnit), cell(m.dueMonth), cell(l.value(m.status), m.late ? 'status-off_track' : undefined), cell(m.newDueMonth ?? DASH), cell(m.reason ?? DASH), cell(m.late ? l.columns.yes : l.columns.no)]),
+    l.none,
+  );
+  const budget = table(
+    [c.owner, c.initiative, c.budget, c.spent, c.ytdBudget, c.ytdSpent, c.ytdVariancePct, c.status],
+    report.budget.map((b) => [cell(b.unit), cell(b.initiativeId ?? l.value('running_costs')), cell(number(b.budget)), cell(number(b.spent)), cell(number(b.ytdBudget)), cell(number(b.ytdSpent)), cell(percent(b.ytdVariancePct)), cell(l.value(b.status), b.status === 'overspent' ? 'status-off_track' : undefined)]),
+    l.none,
+  );
+  const risks = table(
+    [c.risk, c.category, c.owner, c.likelihood, c.impact, c.level, c.response, c.status, c.attention],
+    report.risks.map((r) => [cell(r.title), cell(l.value(r.category)), cell(r.ownerUnit), cell(r.likelihood), cell(r.impact), cell(l.value(r.level), r.committeeAttention ? 'status-off_track' : undefined), cell(l.value(r.response)), cell(l.value(r.status)), cell(r.committeeAttention ? l.columns.yes : l.columns.no)]),
+    l.none,
+  );
+  const minutesOf = (itemId: string) => report.meeting.minutes?.items.find((i) => i.itemId === itemId);
+  const meeting = table(
+    [c.agendaItem, c.owner, c.detail, c.minutes, c.decisionsTaken],
+    report.meeting.agenda.map((a) => {
+      const m = minutesOf(a.id);
+      return [cell(agendaTitle(a, l)), cell(a.ownerUnitId ? (unitOf(report, a.ownerUnitId) ?? DASH) : DASH), cell(a.detail), cell(m?.minutes ?? DASH), cell(m ? m.decisions.map((d) => `${d.what} (${unitOf(report, d.ownerUnitId) ?? d.ownerUnitId}, ${d.dueAt.slice(0, 10)})`).join('; ') || DASH : DASH)];
+    }),
+    l.none,
+  ) + (report.meeting.agenda.length > 0 && !report.meeting.minutes ? `<p>${escapeHtml(l.columns.noMinutes)}</p>` : '');
   const actions = table(
     [c.action, c.owner, c.due, c.kpiOrInitiative, c.status, c.since],
     report.actions.map((a) => [cell(a.what), cell(a.ownerUnit), cell(a.dueAt.slice(0, 10)), cell(a.kpiId ?? a.initiativeId ?? DASH), cell(l.value(a.status)), cell(a.fromPeriod)]),
@@ -55,6 +98,10 @@ th{background:#f3f3f3}
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(l.planVersion)} ${escapeHtml(report.version)} · ${escapeHtml(l.value(report.status))} · ${escapeHtml(l.generated)} ${escapeHtml(report.generatedAt)}</p>
 <h2>${escapeHtml(l.sections.kpis)}</h2>${kpis}
+<h2>${escapeHtml(l.sections.milestones)}</h2>${milestones}
+<h2>${escapeHtml(l.sections.budget)}</h2>${budget}
+<h2>${escapeHtml(l.sections.risks)}</h2>${risks}
+<h2>${escapeHtml(l.sections.meeting)}</h2>${meeting}
 <h2>${escapeHtml(l.sections.causes)}</h2>${causes}
 <h2>${escapeHtml(l.sections.actions)}</h2>${actions}
 <h2>${escapeHtml(l.sections.decisions)}</h2>${decisions}
@@ -91,15 +138,70 @@ export async function renderReportXlsx(report: MonthlyReport, language: ReportLa
     report.kpis.map((k) => ({ ...k, status: l.value(k.status), trend: l.value(k.trend) })),
   );
   sheet(
+    l.sections.milestones,
+    [
+      { header: c.milestone, key: 'title', width: 32 },
+      { header: c.owner, key: 'ownerUnit', width: 24 },
+      { header: c.dueMonth, key: 'dueMonth', width: 10 },
+      { header: c.status, key: 'status', width: 12 },
+      { header: c.newDueMonth, key: 'newDueMonth', width: 10 },
+      { header: c.reason, key: 'reason', width: 40 },
+      { header: c.deviation, key: 'late', width: 10 },
+    ],
+    report.milestones.map((m) => ({ ...m, status: l.value(m.status), late: m.late ? l.columns.yes : l.columns.no })),
+  );
+  sheet(
+    l.sections.budget,
+    [
+      { header: c.owner, key: 'unit', width: 24 },
+      { header: c.initiative, key: 'initiativeId', width: 18 },
+      { header: c.budget, key: 'budget', width: 12 },
+      { header: c.spent, key: 'spent', width: 12 },
+      { header: c.ytdBudget, key: 'ytdBudget', width: 12 },
+      { header: c.ytdSpent, key: 'ytdSpent', width: 12 },
+      { header: c.ytdVariancePct, key: 'ytdVariancePct', width: 12, numFmt: '0.0%' },
+      { header: c.status, key: 'status', width: 12 },
+    ],
+    report.budget.map((b) => ({ ...b, initiativeId: b.initiativeId ?? l.value('running_costs'), status: l.value(b.status) })),
+  );
+  sheet(
+    l.sections.risks,
+    [
+      { header: c.risk, key: 'title', width: 32 },
+      { header: c.category, key: 'category', width: 12 },
+      { header: c.owner, key: 'ownerUnit', width: 24 },
+      { header: c.likelihood, key: 'likelihood', width: 10 },
+      { header: c.impact, key: 'impact', width: 10 },
+      { header: c.level, key: 'level', width: 10 },
+      { header: c.response, key: 'response', width: 10 },
+      { header: c.status, key: 'status', width: 10 },
+      { header: c.attention, key: 'attention', width: 12 },
+    ],
+    report.risks.map((r) => ({ ...r, category: l.value(r.category), level: l.value(r.level), response: l.value(r.response), status: l.value(r.status), attention: r.committeeAttention ? l.columns.yes : l.columns.no })),
+  );
+  sheet(
+    l.sections.meeting,
+    [
+      { header: c.agendaItem, key: 'title', width: 36 },
+      { header: c.detail, key: 'detail', width: 40 },
+      { header: c.minutes, key: 'minutes', width: 50 },
+      { header: c.decisionsTaken, key: 'decisions', width: 50 },
+    ],
+    report.meeting.agenda.map((a) => {
+      const m = report.meeting.minutes?.items.find((i) => i.itemId === a.id);
+      return { title: agendaTitle(a, l), detail: a.detail, minutes: m?.minutes ?? null, decisions: m?.decisions.map((d) => `${d.what} (${unitOf(report, d.ownerUnitId) ?? d.ownerUnitId}, ${d.dueAt.slice(0, 10)})`).join('; ') ?? null };
+    }),
+  );
+  sheet(
     l.sections.causes,
     [
-      { header: c.kpi, key: 'kpiId', width: 20 },
+      { header: c.subject, key: 'subject', width: 28 },
       { header: c.owner, key: 'ownerUnit', width: 24 },
       { header: c.cause, key: 'category', width: 20 },
       { header: c.analysis, key: 'narrative', width: 60 },
       { header: c.status, key: 'status', width: 12 },
     ],
-    report.causes.map((x) => ({ ...x, category: x.category ? l.value(x.category) : null, status: l.value(x.status) })),
+    report.causes.map((x) => ({ ...x, subject: causeSubject(x, l), category: x.category ? l.value(x.category) : null, status: l.value(x.status) })),
   );
   sheet(
     l.sections.actions,

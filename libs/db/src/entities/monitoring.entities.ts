@@ -24,6 +24,14 @@ export class PeriodReviewEntity {
   @Column('uuid', { name: 'closed_by', nullable: true }) closedBy!: string | null;
   @Column('jsonb') targets!: MonthTarget[];
   @Column('jsonb', { default: () => `'[]'` }) evaluations!: KpiEvaluation[];
+  /** The milestones the month asks about (issue 18). */
+  @Column('jsonb', { default: () => `'[]'` }) milestones!: unknown[];
+  /** Cost budget against spend, by unit and initiative (issue 18). */
+  @Column('jsonb', { default: () => `'[]'` }) budget!: unknown[];
+  /** The operations meeting's agenda, generated from the month's analysis. */
+  @Column('jsonb', { default: () => `'[]'` }) agenda!: unknown[];
+  /** The meeting's minutes once recorded. */
+  @Column('jsonb', { nullable: true }) minutes!: unknown | null;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt!: Date;
 }
 

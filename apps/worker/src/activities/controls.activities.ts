@@ -1,0 +1,151 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { budgetLines, budgetVariance, milestonesToReport, parsePeriod, planControls, riskLevel, type RiskLevel, type SpendEntry } from '@rollplan/domain';
+import { MilestoneReportEntity, PeriodReviewEntity, PlanVersionEntity, RiskAssessmentEntity, RiskEntity, SpendActualEntity, UserEntity, appendAudit } from '@rollplan/db';
+import type { ControlsActivities, RiskSummary } from '@rollplan/workflows';
+import { activityKey } from './activity-key';
+
+/** Who decided, as the audit log names an actor: their roles as they are now. */
+async function actorOf(manager: EntityManager, userId: string | null) {
+  if (!userId) return null;
+  const user = await manager.findOne(UserEntity, { where: { id: userId }, select: { id: true, roles: true } });
+  return { userId, roles: user?.roles ?? [] };
+}
+
+const summaryOf = (risk: RiskEntity): RiskSummary => ({ riskId: risk.id, title: risk.title, ownerUnitId: risk.ownerUnitId, level: risk.level as RiskLevel, status: risk.status });
+
+/** The operating controls' read model (issue 18): milestone reports, spend, the risk register, the meeting. */
+export function createControlsActivities({ dataSource }: { dataSource: DataSource }): ControlsActivities {
+  const subject = (cycleId: string, period: string) => ({ subjectType: 'period', subjectId: `${cycleId}/${period}` });
+  const planOf = async (cycleId: string, version: number) => (await dataSource.getRepository(PlanVersionEntity).findOneByOrFail({ cycleId, version })).content;
+
+  return {
+    async loadMonthControls({ cycleId, version, period }) {
+      const plan = await planOf(cycleId, version);
+      // Done once is done: a milestone reported done in an earlier month is not asked about again.
+      const done = await dataSource.getRepository(MilestoneReportEntity).find({ where: { cycleId, status: 'done' }, select: { milestoneId: true } });
+      const { year } = parsePeriod(period);
+      const units = new Map<string, (string | null)[]>();
+      for (const line of budgetLines(plan).filter((l) => l.year === year)) units.set(line.unitId, [...(units.get(line.unitId) ?? []), line.initiativeId]);
+      const risks = await dataSource.getRepository(RiskEntity).find({ where: { cycleId, status: 'open' }, order: { raisedAt: 'ASC' } });
+      const milestones = milestonesToReport(plan, period, new Set(done.map((d) => d.milestoneId)));
+      // Kept with the month, for its report.
+      await dataSource.getRepository(PeriodReviewEntity).update({ cycleId, period }, { milestones: milestones as never });
+      return {
+        milestones,
+        spendUnits: [...units].map(([unitId, initiativeIds]) => ({ unitId, initiativeIds })),
+        tolerance: planControls(plan).overspendTolerance,
+        risks: risks.map(summaryOf),
+      };
+    },
+
+    async recordMilestoneReports({ cycleId, period, unitId, reports, decidedBy, at }) {
+      await dataSource.transaction(async (manager) => {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(MilestoneReportEntity)
+          .values(reports.map((r) => ({ cycleId, period, milestoneId: r.milestoneId, ownerUnitId: unitId, status: r.status, newDueMonth: r.newDueMonth ?? null, reason: r.reason ?? null, note: r.note ?? null, reportedBy: decidedBy, reportedAt: new Date(at) })))
+          .orUpdate(['status', 'new_due_month', 'reason', 'note', 'reported_by', 'reported_at'], ['cycle_id', 'period', 'milestone_id'])
+          .execute();
+        await appendAudit(manager, { actor: await actorOf(manager, decidedBy), action: 'period.milestones_reported', ...subject(cycleId, period), data: { unitId, reports }, dedupeKey: activityKey() });
+      });
+    },
+
+    async recordSpend({ cycleId, period, unitId, entries, actor, source, at }) {
+      await dataSource.transaction(async (manager) => {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(SpendActualEntity)
+          .values(entries.map((e) => ({ cycleId, period, unitId, initiativeId: e.initiativeId ?? '', amount: e.amount, submittedBy: actor.userId, source, recordedAt: new Date(at) })))
+          // A correction replaces the earlier amount; the audit log keeps both.
+          .orUpdate(['amount', 'submitted_by', 'source', 'recorded_at'], ['cycle_id', 'period', 'unit_id', 'initiative_id'])
+          .execute();
+        await appendAudit(manager, { actor, action: 'period.spend_recorded', ...subject(cycleId, period), data: { unitId, entries, source }, dedupeKey: activityKey() });
+      });
+    },
+
+    async analyseBudget({ cycleId, version, period, tolerance }) {
+      const plan = await planOf(cycleId, version);
+      const { year } = parsePeriod(period);
+      const rows = await dataSource
+        .getRepository(SpendActualEntity)
+        .createQueryBuilder('s')
+        .where('s.cycle_id = :cycleId AND s.period LIKE :year AND s.period <= :period', { cycleId, year: `${year}-%`, period })
+        .getMany();
+      const entry = (r: SpendActualEntity): SpendEntry => ({ unitId: r.unitId, initiativeId: r.initiativeId || null, amount: r.amount });
+      const earlier = new Map<string, SpendEntry>();
+      for (const r of rows.filter((r) => r.period < period)) {
+        const key = `${r.unitId}/${r.initiativeId}`;
+        const sum = earlier.get(key);
+        earlier.set(key, sum ? { ...sum, amount: sum.amount + r.amount } : entry(r));
+      }
+      const lines = budgetVariance(plan, period, rows.filter((r) => r.period === period).map(entry), [...earlier.values()], tolerance);
+      await dataSource.getRepository(PeriodReviewEntity).update({ cycleId, period }, { budget: lines as never, updatedAt: new Date() });
+      return lines;
+    },
+
+    async recordRiskRaised({ riskId, cycleId, period, risk, actor, at }) {
+      return dataSource.transaction(async (manager) => {
+        const found = await manager.findOneBy(RiskEntity, { id: riskId });
+        if (found) return summaryOf(found);
+        const level = riskLevel(risk.likelihood, risk.impact);
+        const row = manager.create(RiskEntity, {
+          id: riskId,
+          cycleId,
+          title: risk.title,
+          description: risk.description,
+          category: risk.category,
+          ownerUnitId: risk.ownerUnitId,
+          raisedBy: actor.userId,
+          raisedIn: period,
+          raisedAt: new Date(at),
+          status: 'open',
+          likelihood: risk.likelihood,
+          impact: risk.impact,
+          level,
+          response: risk.response,
+          closedAt: null,
+        });
+        await manager.insert(RiskEntity, row);
+        await manager.insert(RiskAssessmentEntity, { riskId, period, likelihood: risk.likelihood, impact: risk.impact, level, response: risk.response, note: risk.description || null, closed: false, assessedBy: actor.userId, assessedAt: new Date(at), taskId: null });
+        await appendAudit(manager, { actor, action: 'risk.raised', subjectType: 'risk', subjectId: riskId, data: { cycleId, period, title: risk.title, category: risk.category, ownerUnitId: risk.ownerUnitId, likelihood: risk.likelihood, impact: risk.impact, level, response: risk.response } });
+        return summaryOf(row);
+      });
+    },
+
+    async recordRiskReview({ riskId, period, taskId, review, decidedBy, at }) {
+      return dataSource.transaction(async (manager) => {
+        const level = riskLevel(review.likelihood, review.impact);
+        const inserted = await manager
+          .createQueryBuilder()
+          .insert()
+          .into(RiskAssessmentEntity)
+          .values({ riskId, period, likelihood: review.likelihood, impact: review.impact, level, response: review.response, note: review.note || null, closed: review.closed, assessedBy: decidedBy, assessedAt: new Date(at), taskId })
+          .orIgnore()
+          .returning(['id'])
+          .execute();
+        const risk = await manager.findOneByOrFail(RiskEntity, { id: riskId });
+        // A retry finds its assessment already there: the risk was updated with it.
+        if (inserted.raw.length === 0) return summaryOf(risk);
+        Object.assign(risk, { likelihood: review.likelihood, impact: review.impact, level, response: review.response, ...(review.closed ? { status: 'closed', closedAt: new Date(at) } : {}) });
+        await manager.save(risk);
+        await appendAudit(manager, { actor: await actorOf(manager, decidedBy), action: review.closed ? 'risk.closed' : 'risk.reviewed', subjectType: 'risk', subjectId: riskId, data: { period, taskId, likelihood: review.likelihood, impact: review.impact, level, response: review.response } });
+        return summaryOf(risk);
+      });
+    },
+
+    async recordAgenda({ cycleId, period, agenda }) {
+      await dataSource.getRepository(PeriodReviewEntity).update({ cycleId, period }, { agenda: agenda as never, updatedAt: new Date() });
+    },
+
+    async recordMeetingMinutes({ cycleId, period, minutes, decidedBy, at }) {
+      await dataSource.transaction(async (manager) => {
+        await manager.getRepository(PeriodReviewEntity).update({ cycleId, period }, { minutes: { ...minutes, recordedAt: at, recordedBy: decidedBy } as never, updatedAt: new Date() });
+        const decisions = minutes.items.reduce((n, item) => n + item.decisions.length, 0);
+        await appendAudit(manager, { actor: await actorOf(manager, decidedBy), action: 'period.meeting_recorded', ...subject(cycleId, period), data: { items: minutes.items.map((i) => i.itemId), decisions }, dedupeKey: activityKey() });
+      });
+    },
+  };
+}
+
