@@ -41,6 +41,6 @@ export class PlanDiffDto extends responseDto(
   z.strictObject({
     from: z.number().int().min(1),
     to: z.number().int().min(1),
-    changes: z.strictObject({ goals: listDiffSchema, initiatives: listDiffSchema, milestones: listDiffSchema, kpis: listDiffSchema, allocations: listDiffSchema, totals: listDiffSchema }),
+    changes: z.strictObject({ goals: listDiffSchema, initiatives: listDiffSchema, milestones: listDiffSchema, kpis: listDiffSchema, allocations: listDiffSchema, totals: listDiffSchema, budget: listDiffSchema.describe('cost budget lines, keyed unitId/initiativeId (- for none)/year') }),
   }),
 ) {}

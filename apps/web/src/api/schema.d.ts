@@ -309,6 +309,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/calendar/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A year's holidays and make-up working days, and whether anyone has said what they are */
+        get: operations["CalendarController_year"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/calendar/entries/{date}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Mark a date a holiday or a make-up working day (over what the data package says) */
+        put: operations["CalendarController_put"];
+        post?: never;
+        /** Remove the office's entry for a date (the data package's word stands again) */
+        delete: operations["CalendarController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cycles/{id}/risks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cycle's risk register, highest level first */
+        get: operations["RisksController_list"];
+        put?: never;
+        /** Raise a risk in the month now open: its level from likelihood × impact, its mitigation actions opened as tasks */
+        post: operations["RisksController_raise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cycles/{id}/risks/{riskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One risk with the history of its assessments */
+        get: operations["RisksController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cycles/{id}/history": {
         parameters: {
             query?: never;
@@ -659,6 +729,23 @@ export interface paths {
         get?: never;
         /** One owner's KPI actuals for the month (an admin may send any KPI's); a later value corrects an earlier one until the month closes */
         put: operations["PeriodsController_submitActuals"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cycles/{id}/periods/{period}/spend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A unit's spend for the month against its cost budget, by initiative (an admin names the unit); a later amount corrects an earlier one until the month closes */
+        put: operations["PeriodsController_reportSpend"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1290,6 +1377,149 @@ export interface components {
                 found: string;
             } | null;
         };
+        CalendarYearDto: {
+            year: number;
+            /** @description the organization's time zone (ORG_TIME_ZONE) */
+            timeZone: string;
+            /** @description false: neither the package nor the office has said what the holidays are: only weekends count */
+            known: boolean;
+            packagedYears: {
+                from: number;
+                to: number;
+            };
+            days: {
+                /** @description YYYY-MM-DD, local to the organization */
+                date: string;
+                /**
+                 * @description holiday: a day off; workday: a make-up working day (调休)
+                 * @enum {string}
+                 */
+                kind: "holiday" | "workday";
+                name: string;
+                /**
+                 * @description package: the maintained data package; office: the planning office's entry
+                 * @enum {string}
+                 */
+                source: "package" | "office";
+            }[];
+        };
+        CalendarEntryBodyDto: {
+            /** @enum {string} */
+            kind: "holiday" | "workday";
+            name: string;
+        };
+        CalendarEntryDto: {
+            /** @description YYYY-MM-DD, local to the organization */
+            date: string;
+            /**
+             * @description holiday: a day off; workday: a make-up working day (调休)
+             * @enum {string}
+             */
+            kind: "holiday" | "workday";
+            name: string;
+            /**
+             * @description package: the maintained data package; office: the planning office's entry
+             * @enum {string}
+             */
+            source: "package" | "office";
+        };
+        RiskDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            cycleId: string;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            category: "strategic" | "market" | "financial" | "operational" | "compliance" | "technology" | "people" | "other";
+            /** Format: uuid */
+            ownerUnitId: string;
+            raisedBy: string | null;
+            /** @description a month, YYYY-MM */
+            raisedIn: string;
+            /** Format: date-time */
+            raisedAt: string;
+            /** @enum {string} */
+            status: "open" | "closed";
+            likelihood: number;
+            impact: number;
+            /**
+             * @description likelihood × impact on a 5×5 matrix: ≤4 low, 5–9 medium, 10–16 high, ≥20 critical
+             * @enum {string}
+             */
+            level: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            response: "avoid" | "reduce" | "transfer" | "accept";
+            closedAt: string | null;
+        };
+        RiskDetailDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            cycleId: string;
+            title: string;
+            description: string;
+            /** @enum {string} */
+            category: "strategic" | "market" | "financial" | "operational" | "compliance" | "technology" | "people" | "other";
+            /** Format: uuid */
+            ownerUnitId: string;
+            raisedBy: string | null;
+            /** @description a month, YYYY-MM */
+            raisedIn: string;
+            /** Format: date-time */
+            raisedAt: string;
+            /** @enum {string} */
+            status: "open" | "closed";
+            likelihood: number;
+            impact: number;
+            /**
+             * @description likelihood × impact on a 5×5 matrix: ≤4 low, 5–9 medium, 10–16 high, ≥20 critical
+             * @enum {string}
+             */
+            level: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            response: "avoid" | "reduce" | "transfer" | "accept";
+            closedAt: string | null;
+            /** @description oldest first: when raised, then each monthly review */
+            assessments: {
+                /** @description a month, YYYY-MM */
+                period: string;
+                likelihood: number;
+                impact: number;
+                /** @enum {string} */
+                level: "low" | "medium" | "high" | "critical";
+                /** @enum {string} */
+                response: "avoid" | "reduce" | "transfer" | "accept";
+                note: string | null;
+                closed: boolean;
+                assessedBy: string | null;
+                /** Format: date-time */
+                assessedAt: string;
+                /** @description the monthly review task it answered; null: when raised */
+                taskId: string | null;
+            }[];
+        };
+        RaiseRiskDto: {
+            title: string;
+            /** @default  */
+            description: string;
+            /** @enum {string} */
+            category: "strategic" | "market" | "financial" | "operational" | "compliance" | "technology" | "people" | "other";
+            /** Format: uuid */
+            ownerUnitId: string;
+            likelihood: number;
+            impact: number;
+            /** @enum {string} */
+            response: "avoid" | "reduce" | "transfer" | "accept";
+            /** @default [] */
+            mitigation: {
+                what: string;
+                /** Format: uuid */
+                ownerUnitId: string;
+                /** Format: date-time */
+                dueAt: string;
+            }[];
+        };
         TimelineDto: {
             /** Format: uuid */
             cycleId: string;
@@ -1424,6 +1654,10 @@ export interface components {
                         year: number;
                         title: string;
                         initiativeId?: string;
+                        /** Format: uuid */
+                        ownerUnitId?: string;
+                        dueMonth?: string;
+                        deliverable?: string;
                     }[];
                     /** @default [] */
                     allocations: {
@@ -1460,6 +1694,31 @@ export interface components {
                             atRisk: number;
                         };
                     }[];
+                    /** @default [] */
+                    budget: {
+                        /** Format: uuid */
+                        unitId: string;
+                        initiativeId?: string;
+                        year: number;
+                        amount: number;
+                        phasing?: number[];
+                    }[];
+                    controls?: {
+                        /** @default 0.05 */
+                        overspendTolerance: number;
+                        /**
+                         * @default {
+                         *       "kpis": 0.6,
+                         *       "milestones": 0.2,
+                         *       "budget": 0.2
+                         *     }
+                         */
+                        evaluationWeights: {
+                            kpis: number;
+                            milestones: number;
+                            budget: number;
+                        };
+                    };
                     /** @default [] */
                     contributionIds: string[];
                 };
@@ -1644,7 +1903,7 @@ export interface components {
                 /** Format: uuid */
                 taskId: string;
                 /** @enum {string} */
-                kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "committee.vote";
+                kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
                 eligible: string[];
                 /** Format: date-time */
                 dueAt: string;
@@ -1797,7 +2056,7 @@ export interface components {
                     /** Format: uuid */
                     taskId: string;
                     /** @enum {string} */
-                    kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "committee.vote";
+                    kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
                     eligible: string[];
                     /** Format: date-time */
                     dueAt: string;
@@ -1932,6 +2191,10 @@ export interface components {
                 year: number;
                 title: string;
                 initiativeId?: string;
+                /** Format: uuid */
+                ownerUnitId?: string;
+                dueMonth?: string;
+                deliverable?: string;
             }[];
             /** @default [] */
             allocations: {
@@ -1968,6 +2231,31 @@ export interface components {
                     atRisk: number;
                 };
             }[];
+            /** @default [] */
+            budget: {
+                /** Format: uuid */
+                unitId: string;
+                initiativeId?: string;
+                year: number;
+                amount: number;
+                phasing?: number[];
+            }[];
+            controls?: {
+                /** @default 0.05 */
+                overspendTolerance: number;
+                /**
+                 * @default {
+                 *       "kpis": 0.6,
+                 *       "milestones": 0.2,
+                 *       "budget": 0.2
+                 *     }
+                 */
+                evaluationWeights: {
+                    kpis: number;
+                    milestones: number;
+                    budget: number;
+                };
+            };
             /** @default [] */
             contributionIds: string[];
         };
@@ -2006,6 +2294,10 @@ export interface components {
                     year: number;
                     title: string;
                     initiativeId?: string;
+                    /** Format: uuid */
+                    ownerUnitId?: string;
+                    dueMonth?: string;
+                    deliverable?: string;
                 }[];
                 /** @default [] */
                 allocations: {
@@ -2042,6 +2334,31 @@ export interface components {
                         atRisk: number;
                     };
                 }[];
+                /** @default [] */
+                budget: {
+                    /** Format: uuid */
+                    unitId: string;
+                    initiativeId?: string;
+                    year: number;
+                    amount: number;
+                    phasing?: number[];
+                }[];
+                controls?: {
+                    /** @default 0.05 */
+                    overspendTolerance: number;
+                    /**
+                     * @default {
+                     *       "kpis": 0.6,
+                     *       "milestones": 0.2,
+                     *       "budget": 0.2
+                     *     }
+                     */
+                    evaluationWeights: {
+                        kpis: number;
+                        milestones: number;
+                        budget: number;
+                    };
+                };
                 /** @default [] */
                 contributionIds: string[];
             };
@@ -2138,6 +2455,10 @@ export interface components {
                     year: number;
                     title: string;
                     initiativeId?: string;
+                    /** Format: uuid */
+                    ownerUnitId?: string;
+                    dueMonth?: string;
+                    deliverable?: string;
                 }[];
                 /** @default [] */
                 allocations: {
@@ -2174,6 +2495,31 @@ export interface components {
                         atRisk: number;
                     };
                 }[];
+                /** @default [] */
+                budget: {
+                    /** Format: uuid */
+                    unitId: string;
+                    initiativeId?: string;
+                    year: number;
+                    amount: number;
+                    phasing?: number[];
+                }[];
+                controls?: {
+                    /** @default 0.05 */
+                    overspendTolerance: number;
+                    /**
+                     * @default {
+                     *       "kpis": 0.6,
+                     *       "milestones": 0.2,
+                     *       "budget": 0.2
+                     *     }
+                     */
+                    evaluationWeights: {
+                        kpis: number;
+                        milestones: number;
+                        budget: number;
+                    };
+                };
                 /** @default [] */
                 contributionIds: string[];
             };
@@ -2284,6 +2630,24 @@ export interface components {
                         }[];
                     }[];
                 };
+                /** @description cost budget lines, keyed unitId/initiativeId (- for none)/year */
+                budget: {
+                    /** @description keys of items only in `to` (ids; `unitId/year` for allocations, the year for totals) */
+                    added: string[];
+                    /** @description keys of items only in `from` */
+                    removed: string[];
+                    changed: {
+                        id: string;
+                        fields: {
+                            /** @description dotted path of the field in the item, e.g. `targets.0.monthly` */
+                            path: string;
+                            /** @description absent when the field is new */
+                            from?: unknown;
+                            /** @description absent when the field was removed */
+                            to?: unknown;
+                        }[];
+                    }[];
+                };
             };
         };
         PeriodSummaryDto: {
@@ -2342,7 +2706,13 @@ export interface components {
                 trend: "improving" | "worsening" | "stable" | "new";
             }[];
             causes: {
-                kpiId: string;
+                /** @description an off-track KPI */
+                kpiId: string | null;
+                /** @description a late milestone */
+                milestoneId: string | null;
+                /** @description an overspend: the unit */
+                budgetUnit: string | null;
+                initiativeId: string | null;
                 ownerUnit: string;
                 category: ("market_change" | "competitor_action" | "weak_execution" | "plan_flaw" | "other") | null;
                 narrative: string | null;
@@ -2364,11 +2734,98 @@ export interface components {
                 dueAt: string;
                 kpiId: string | null;
                 initiativeId: string | null;
+                /** @description a mitigation action of this risk */
+                riskId: string | null;
+                /** @description decided at the operations meeting on this agenda item */
+                meetingItem: string | null;
                 /** @enum {string} */
                 status: "open" | "claimed" | "completed" | "cancelled";
                 /** @description the month whose analysis committed to it */
                 fromPeriod: string;
             }[];
+            milestones: {
+                milestoneId: string;
+                title: string;
+                ownerUnit: string;
+                /** @description a month, YYYY-MM */
+                dueMonth: string;
+                /** @enum {string} */
+                status: "not_reported" | "done" | "on_track" | "late";
+                newDueMonth: string | null;
+                reason: string | null;
+                /** @description a deviation: reported late, or not done by its due month */
+                late: boolean;
+            }[];
+            budget: {
+                unit: string;
+                /** @description null: the unit's running costs outside its initiatives */
+                initiativeId: string | null;
+                /** @description the month's budget */
+                budget: number;
+                spent: number;
+                /** @description spent − budget */
+                variance: number;
+                variancePct: number | null;
+                ytdBudget: number;
+                ytdSpent: number;
+                ytdVariancePct: number | null;
+                /**
+                 * @description by year to date against the plan's overspend tolerance; missing: nothing reported this month
+                 * @enum {string}
+                 */
+                status: "within" | "overspent" | "underspent" | "missing";
+            }[];
+            risks: {
+                /** Format: uuid */
+                riskId: string;
+                title: string;
+                category: string;
+                ownerUnit: string;
+                likelihood: number;
+                impact: number;
+                /** @enum {string} */
+                level: "low" | "medium" | "high" | "critical";
+                /** @enum {string} */
+                response: "avoid" | "reduce" | "transfer" | "accept";
+                /** @enum {string} */
+                status: "open" | "closed";
+                /** @description high or critical: on the committee's agenda */
+                committeeAttention: boolean;
+            }[];
+            meeting: {
+                agenda: {
+                    /** @description `kind:ref`, what minutes name */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "kpi" | "milestone" | "budget" | "risk" | "action";
+                    ref: string;
+                    title: string;
+                    ownerUnitId: string | null;
+                    detail: string;
+                }[];
+                minutes: {
+                    items: {
+                        itemId: string;
+                        minutes: string;
+                        decisions: {
+                            what: string;
+                            /** Format: uuid */
+                            ownerUnitId: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                        }[];
+                    }[];
+                    attendees?: string[];
+                    summary?: string;
+                    /** Format: date-time */
+                    recordedAt?: string;
+                    recordedBy?: string | null;
+                } | null;
+            };
+            /** @description names of the org units, by id */
+            units: {
+                [key: string]: string;
+            };
             decisions: {
                 /** Format: date-time */
                 at: string;
@@ -2482,6 +2939,167 @@ export interface components {
                 by: string;
                 reason: string;
             }[];
+            /** @description milestones, spend, risks and the meeting (months opened since v0.12) */
+            controls?: {
+                milestones: {
+                    milestoneId: string;
+                    title: string;
+                    /** Format: uuid */
+                    ownerUnitId: string;
+                    /** @description a month, YYYY-MM */
+                    dueMonth: string;
+                    deliverable: string | null;
+                    initiativeId: string | null;
+                }[];
+                milestoneReports: {
+                    [key: string]: {
+                        milestoneId: string;
+                        /** @enum {string} */
+                        status: "done" | "on_track" | "late";
+                        /** @description a month, YYYY-MM */
+                        newDueMonth?: string;
+                        reason?: string;
+                        note?: string;
+                    };
+                };
+                spendUnits: {
+                    /** Format: uuid */
+                    unitId: string;
+                    initiativeIds: (string | null)[];
+                }[];
+                tolerance: number;
+                spend: {
+                    /** Format: uuid */
+                    unitId: string;
+                    initiativeId: string | null;
+                    amount: number;
+                }[];
+                budget: {
+                    /** Format: uuid */
+                    unitId: string;
+                    /** @description null: the unit's running costs outside its initiatives */
+                    initiativeId: string | null;
+                    /** @description the month's budget */
+                    budget: number;
+                    spent: number;
+                    /** @description spent − budget */
+                    variance: number;
+                    variancePct: number | null;
+                    ytdBudget: number;
+                    ytdSpent: number;
+                    ytdVariancePct: number | null;
+                    /**
+                     * @description by year to date against the plan's overspend tolerance; missing: nothing reported this month
+                     * @enum {string}
+                     */
+                    status: "within" | "overspent" | "underspent" | "missing";
+                }[];
+                risks: {
+                    /** Format: uuid */
+                    riskId: string;
+                    title: string;
+                    /** Format: uuid */
+                    ownerUnitId: string;
+                    /** @enum {string} */
+                    level: "low" | "medium" | "high" | "critical";
+                    /** @enum {string} */
+                    status: "open" | "closed";
+                }[];
+                agenda: {
+                    /** @description `kind:ref`, what minutes name */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "kpi" | "milestone" | "budget" | "risk" | "action";
+                    ref: string;
+                    title: string;
+                    ownerUnitId: string | null;
+                    detail: string;
+                }[];
+            };
+        };
+        ReportSpendDto: {
+            /** Format: uuid */
+            unitId?: string;
+            entries: {
+                initiativeId?: string | null;
+                amount: number;
+            }[];
+        };
+        ControlsStatusDto: {
+            milestones: {
+                milestoneId: string;
+                title: string;
+                /** Format: uuid */
+                ownerUnitId: string;
+                /** @description a month, YYYY-MM */
+                dueMonth: string;
+                deliverable: string | null;
+                initiativeId: string | null;
+            }[];
+            milestoneReports: {
+                [key: string]: {
+                    milestoneId: string;
+                    /** @enum {string} */
+                    status: "done" | "on_track" | "late";
+                    /** @description a month, YYYY-MM */
+                    newDueMonth?: string;
+                    reason?: string;
+                    note?: string;
+                };
+            };
+            spendUnits: {
+                /** Format: uuid */
+                unitId: string;
+                initiativeIds: (string | null)[];
+            }[];
+            tolerance: number;
+            spend: {
+                /** Format: uuid */
+                unitId: string;
+                initiativeId: string | null;
+                amount: number;
+            }[];
+            budget: {
+                /** Format: uuid */
+                unitId: string;
+                /** @description null: the unit's running costs outside its initiatives */
+                initiativeId: string | null;
+                /** @description the month's budget */
+                budget: number;
+                spent: number;
+                /** @description spent − budget */
+                variance: number;
+                variancePct: number | null;
+                ytdBudget: number;
+                ytdSpent: number;
+                ytdVariancePct: number | null;
+                /**
+                 * @description by year to date against the plan's overspend tolerance; missing: nothing reported this month
+                 * @enum {string}
+                 */
+                status: "within" | "overspent" | "underspent" | "missing";
+            }[];
+            risks: {
+                /** Format: uuid */
+                riskId: string;
+                title: string;
+                /** Format: uuid */
+                ownerUnitId: string;
+                /** @enum {string} */
+                level: "low" | "medium" | "high" | "critical";
+                /** @enum {string} */
+                status: "open" | "closed";
+            }[];
+            agenda: {
+                /** @description `kind:ref`, what minutes name */
+                id: string;
+                /** @enum {string} */
+                kind: "kpi" | "milestone" | "budget" | "risk" | "action";
+                ref: string;
+                title: string;
+                ownerUnitId: string | null;
+                detail: string;
+            }[];
         };
         ActualsImportDto: {
             /** @description SHA-256 of cycle, month and file: the same file again is the same import */
@@ -2540,7 +3158,13 @@ export interface components {
                 trend: "improving" | "worsening" | "stable" | "new";
             }[];
             causes: {
-                kpiId: string;
+                /** @description an off-track KPI */
+                kpiId: string | null;
+                /** @description a late milestone */
+                milestoneId: string | null;
+                /** @description an overspend: the unit */
+                budgetUnit: string | null;
+                initiativeId: string | null;
                 ownerUnit: string;
                 category: ("market_change" | "competitor_action" | "weak_execution" | "plan_flaw" | "other") | null;
                 narrative: string | null;
@@ -2562,11 +3186,98 @@ export interface components {
                 dueAt: string;
                 kpiId: string | null;
                 initiativeId: string | null;
+                /** @description a mitigation action of this risk */
+                riskId: string | null;
+                /** @description decided at the operations meeting on this agenda item */
+                meetingItem: string | null;
                 /** @enum {string} */
                 status: "open" | "claimed" | "completed" | "cancelled";
                 /** @description the month whose analysis committed to it */
                 fromPeriod: string;
             }[];
+            milestones: {
+                milestoneId: string;
+                title: string;
+                ownerUnit: string;
+                /** @description a month, YYYY-MM */
+                dueMonth: string;
+                /** @enum {string} */
+                status: "not_reported" | "done" | "on_track" | "late";
+                newDueMonth: string | null;
+                reason: string | null;
+                /** @description a deviation: reported late, or not done by its due month */
+                late: boolean;
+            }[];
+            budget: {
+                unit: string;
+                /** @description null: the unit's running costs outside its initiatives */
+                initiativeId: string | null;
+                /** @description the month's budget */
+                budget: number;
+                spent: number;
+                /** @description spent − budget */
+                variance: number;
+                variancePct: number | null;
+                ytdBudget: number;
+                ytdSpent: number;
+                ytdVariancePct: number | null;
+                /**
+                 * @description by year to date against the plan's overspend tolerance; missing: nothing reported this month
+                 * @enum {string}
+                 */
+                status: "within" | "overspent" | "underspent" | "missing";
+            }[];
+            risks: {
+                /** Format: uuid */
+                riskId: string;
+                title: string;
+                category: string;
+                ownerUnit: string;
+                likelihood: number;
+                impact: number;
+                /** @enum {string} */
+                level: "low" | "medium" | "high" | "critical";
+                /** @enum {string} */
+                response: "avoid" | "reduce" | "transfer" | "accept";
+                /** @enum {string} */
+                status: "open" | "closed";
+                /** @description high or critical: on the committee's agenda */
+                committeeAttention: boolean;
+            }[];
+            meeting: {
+                agenda: {
+                    /** @description `kind:ref`, what minutes name */
+                    id: string;
+                    /** @enum {string} */
+                    kind: "kpi" | "milestone" | "budget" | "risk" | "action";
+                    ref: string;
+                    title: string;
+                    ownerUnitId: string | null;
+                    detail: string;
+                }[];
+                minutes: {
+                    items: {
+                        itemId: string;
+                        minutes: string;
+                        decisions: {
+                            what: string;
+                            /** Format: uuid */
+                            ownerUnitId: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                        }[];
+                    }[];
+                    attendees?: string[];
+                    summary?: string;
+                    /** Format: date-time */
+                    recordedAt?: string;
+                    recordedBy?: string | null;
+                } | null;
+            };
+            /** @description names of the org units, by id */
+            units: {
+                [key: string]: string;
+            };
             decisions: {
                 /** Format: date-time */
                 at: string;
@@ -2606,7 +3317,7 @@ export interface components {
                 /** Format: uuid */
                 id: string;
                 /** @enum {string} */
-                kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "committee.vote";
+                kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
                 title: string;
                 /** @enum {string} */
                 status: "open" | "claimed" | "completed" | "cancelled";
@@ -2728,7 +3439,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "committee.vote";
+            kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
             title: string;
             /** @enum {string} */
             status: "open" | "claimed" | "completed" | "cancelled";
@@ -2820,7 +3531,7 @@ export interface components {
         };
         TaskKindDto: {
             /** @enum {string} */
-            kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "committee.vote";
+            kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
             outcomes: string[];
             /** @description the person who submitted the work under decision may not decide it */
             fourEyes: boolean;
@@ -4772,6 +5483,529 @@ export interface operations {
             };
             /** @description the token may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service (PostgreSQL, Temporal, a worker) is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    CalendarController_year: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarYearDto"];
+                };
+            };
+            /** @description invalid input: every problem named by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service (PostgreSQL, Temporal, a worker) is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    CalendarController_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarEntryBodyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarEntryDto"];
+                };
+            };
+            /** @description invalid input: every problem named by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the request conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body not UTF-8 JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service (PostgreSQL, Temporal, a worker) is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    CalendarController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description invalid input: every problem named by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the request conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service (PostgreSQL, Temporal, a worker) is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RisksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskDto"][];
+                };
+            };
+            /** @description invalid input: every problem named by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service (PostgreSQL, Temporal, a worker) is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RisksController_raise: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request return the first result instead of acting twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RaiseRiskDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskDto"];
+                };
+            };
+            /** @description invalid input: every problem named by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the request conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body not UTF-8 JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service (PostgreSQL, Temporal, a worker) is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RisksController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                riskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskDetailDto"];
+                };
+            };
+            /** @description invalid input: every problem named by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6784,6 +8018,117 @@ export interface operations {
             };
         };
     };
+    PeriodsController_reportSpend: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retried request return the first result instead of acting twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportSpendDto"];
+            };
+        };
+        responses: {
+            /** @description the month's operating controls after the spend */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ControlsStatusDto"];
+                };
+            };
+            /** @description invalid input: every problem named by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the request conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description body not UTF-8 JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service (PostgreSQL, Temporal, a worker) is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     PeriodsController_importCsv: {
         parameters: {
             query?: {
@@ -7419,7 +8764,7 @@ export interface operations {
             query?: {
                 status?: "open" | "claimed" | "completed" | "cancelled" | "active";
                 cycleId?: string;
-                kind?: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "committee.vote";
+                kind?: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
                 dueBefore?: string;
                 limit?: number;
                 offset?: number;

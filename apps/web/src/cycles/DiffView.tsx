@@ -8,7 +8,7 @@ import type { PlanDiff, PlanVersion } from '../api/types';
 import { ErrorNotice } from '../app/ErrorNotice';
 import { formatNumber } from '../format';
 
-const SECTIONS = ['goals', 'kpis', 'initiatives', 'milestones', 'allocations', 'totals'] as const;
+const SECTIONS = ['goals', 'kpis', 'initiatives', 'milestones', 'allocations', 'budget', 'totals'] as const;
 type Section = (typeof SECTIONS)[number];
 type Change = { id: string; fields: { path: string; from?: unknown; to?: unknown }[] };
 type SectionDiff = { added: string[]; removed: string[]; changed: Change[] };
@@ -22,6 +22,10 @@ function useItemName(content: Content | undefined) {
     if (section === 'allocations') {
       const [unitId, year] = id.split('/');
       return `${unitName(unitId)} · ${year}`;
+    }
+    if (section === 'budget') {
+      const [unitId, initiative, year] = id.split('/');
+      return [unitName(unitId), initiative === '-' ? null : initiative, year].filter(Boolean).join(' · ');
     }
     if (section === 'totals') return id;
     const item = content?.[section]?.find((i) => i.id === id);

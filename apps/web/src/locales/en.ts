@@ -251,7 +251,7 @@ export const en: Shape<typeof zhCN> = {
     added: 'Added',
     removed: 'Removed',
     changed: 'Changed',
-    section: { goals: 'Goals', initiatives: 'Initiatives', milestones: 'Milestones', kpis: 'KPIs and targets', allocations: 'Allocations', totals: 'Totals' },
+    section: { budget: 'Cost budget', goals: 'Goals', initiatives: 'Initiatives', milestones: 'Milestones', kpis: 'KPIs and targets', allocations: 'Allocations', totals: 'Totals' },
     item: 'Item',
     field: 'Field',
     fields: { target: 'Target', monthly: 'By month', name: 'Name', title: 'Title', description: 'Description', unit: 'Unit', direction: 'Direction', aggregation: 'Aggregation', ownerUnitId: 'Owner unit', goalIds: 'Goals', years: 'Years', initiativeId: 'Initiative', year: 'Year', budget: 'Budget', headcount: 'Headcount' },

@@ -247,7 +247,7 @@ export const zhCN = {
     added: '新增',
     removed: '删除',
     changed: '修改',
-    section: { goals: '目标', initiatives: '举措', milestones: '里程碑', kpis: 'KPI 与指标值', allocations: '资源配置', totals: '合计' },
+    section: { budget: '成本预算', goals: '目标', initiatives: '举措', milestones: '里程碑', kpis: 'KPI 与指标值', allocations: '资源配置', totals: '合计' },
     item: '条目',
     field: '字段',
     fields: { target: '目标值', monthly: '月度分解', name: '名称', title: '标题', description: '说明', unit: '计量单位', direction: '方向', aggregation: '汇总方式', ownerUnitId: '责任单位', goalIds: '对应目标', years: '年度', initiativeId: '所属举措', year: '年度', budget: '预算', headcount: '编制' },
