@@ -203,7 +203,8 @@ describe('seed 000 over HTTP, as a planning office runs it', () => {
     expect((await admin.post(`/cycles/${id}/changes`).send({ content: rolledChange, reason: 'sharper goal' }).expect(201)).body).toEqual({ version: 5 });
 
     // 7. Inboxes hold exactly the work waiting on someone: this month's and the backfilled month's
-    //    open actuals, the action, the change under review; nothing stale, escalated or overdue.
+    //    open actuals, milestone progress and spend, the meeting of the month analysed, the action,
+    //    the change under review; nothing stale, escalated or overdue.
     await eventually(() => staleTasks(id), (stale) => stale.length === 0);
     expect(await staleTasks(id)).toEqual([]);
     expect(await eventually(() => reconcile(system.db.dataSource, system.temporal, { cycleIds: [id] }), (m) => m.length === 0)).toEqual([]);
@@ -213,6 +214,13 @@ describe('seed 000 over HTTP, as a planning office runs it', () => {
         ['monthly.action', null],
         ['monthly.actuals', past],
         ['monthly.actuals', past],
+        ['monthly.milestones', past],
+        ['monthly.milestones', open],
+        ['monthly.operations_meeting', open],
+        ['monthly.spend', past],
+        ['monthly.spend', past],
+        ['monthly.spend', open],
+        ['monthly.spend', open],
         ['plan.internal_review', null],
       ].sort(),
     );

@@ -62,7 +62,8 @@ export class OperatingControls {
   private readonly spendTasks = new Map<string, string>();
   /** Deviations already asked about this month (`milestone:<id>`, `budget:<unit>/<initiative>`). */
   private readonly causesAsked = new Set<string>();
-  private meetingTaskId?: string;
+  /** Set before the meeting task's opening is awaited: two analyses in a row open one meeting. */
+  private meetingOpened = false;
 
   constructor(
     private readonly month: MonthContext,
@@ -118,14 +119,11 @@ export class OperatingControls {
       actions: overdueActions.map((a) => ({ ...a, overdue: true })),
     });
     await activities.recordAgenda({ cycleId: month.cycleId, period: month.period, agenda: status.agenda });
-    if (!this.meetingTaskId && month.planningOfficeUnitId) {
+    if (!this.meetingOpened && month.planningOfficeUnitId) {
+      this.meetingOpened = true;
       const dueAt = month.dueIn(10);
-      month.follow(
-        month.board.decideTracked(
-          { ...this.spec('monthly.operations_meeting', `Operations meeting on ${month.period}: record the minutes of each agenda item`, month.planningOfficeUnitId, dueAt, { period: month.period }), escalation: { remindBeforeMs: month.escalation(dueAt).remindBeforeMs, chain: [], graceMs: 0 } },
-          (taskId) => (this.meetingTaskId = taskId),
-        ),
-      );
+      const spec = this.spec('monthly.operations_meeting', `Operations meeting on ${month.period}: record the minutes of each agenda item`, month.planningOfficeUnitId, dueAt, { period: month.period });
+      month.follow(month.board.decide({ ...spec, escalation: { remindBeforeMs: spec.escalation.remindBeforeMs, chain: [], graceMs: 0 } }));
     }
   }
 

@@ -203,9 +203,6 @@ export class PeriodStatusDto extends responseDto(
 /** The month's operating controls after a spend report. */
 export class ControlsStatusDto extends responseDto(controlsStatus) {}
 
-/** A risk of the register as the month holds it. */
-export class RiskSummaryDto extends responseDto(riskSummary) {}
-
 /** A CSV import of actuals: queued, then imported or failed (all or nothing) with every bad row. */
 export class ActualsImportDto extends responseDto(
   z.strictObject({
