@@ -36,3 +36,6 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
     limit: z.number().int().min(1),
     offset: z.number().int().min(0),
   });
+
+/** An enum of a domain constant object's values (`RiskLevel`, `BudgetStatus`, …). */
+export const enumOf = <T extends string>(values: Record<string, T>) => z.enum(Object.values(values) as [T, ...T[]]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgendaItemKind, BudgetStatus, CauseCategory, KpiDirection, KpiStatus, MilestoneStatus, RiskLevel, RiskResponse, Trend } from '@rollplan/domain';
-import { isoTime, nullableNumber, periodText, responseDto } from '../common/openapi-types';
+import { enumOf, isoTime, nullableNumber, periodText, responseDto } from '../common/openapi-types';
 
 const periodStatus = z.enum(['collecting', 'analysed', 'closed']).describe('collecting actuals, analysed (every actual in), closed');
 const taskStatus = z.enum(['open', 'claimed', 'completed', 'cancelled']);
@@ -9,7 +9,6 @@ const trend = z.enum(Object.values(Trend) as [Trend, ...Trend[]]).describe('atta
 const direction = z.enum([KpiDirection.HigherIsBetter, KpiDirection.LowerIsBetter]);
 const closedEarly = z.strictObject({ at: isoTime(), by: z.uuid(), reason: z.string().optional() }).describe('the admin closed the month before its time');
 const extension = z.strictObject({ closesAt: isoTime(), at: isoTime(), by: z.uuid(), reason: z.string() });
-const enumOf = <T extends string>(values: Record<string, T>) => z.enum(Object.values(values) as [T, ...T[]]);
 const budgetFigures = {
   initiativeId: z.string().nullable().describe("null: the unit's running costs outside its initiatives"),
   budget: z.number().describe("the month's budget"),

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { RiskCategory, RiskLevel, RiskResponse } from '@rollplan/domain';
-import { isoTime, periodText, responseDto } from '../common/openapi-types';
+import { enumOf, isoTime, periodText, responseDto } from '../common/openapi-types';
 
-const enumOf = <T extends string>(values: Record<string, T>) => z.enum(Object.values(values) as [T, ...T[]]);
 
 const assessment = z.strictObject({
   period: periodText(),

@@ -35,6 +35,11 @@ function agendaTitle(a: MonthlyReport['meeting']['agenda'][number], l: ReturnTyp
   return `${l.agenda[a.kind] ?? a.kind}: ${subject}`;
 }
 
+/** A minuted item's decisions: what, whose, by when. */
+function decisionsText(report: MonthlyReport, item: NonNullable<MonthlyReport['meeting']['minutes']>['items'][number]): string {
+  return item.decisions.map((d) => `${d.what} (${unitOf(report, d.ownerUnitId) ?? d.ownerUnitId}, ${d.dueAt.slice(0, 10)})`).join('; ');
+}
+
 /** A unit's name as the report knows it (owners are named in its sections); undefined if it names none. */
 function unitOf(report: MonthlyReport, unitId: string): string | undefined {
   return report.units[unitId];
@@ -75,7 +80,7 @@ export function renderReportHtml(report: MonthlyReport, language: ReportLanguage
     [c.agendaItem, c.owner, c.detail, c.minutes, c.decisionsTaken],
     report.meeting.agenda.map((a) => {
       const m = minutesOf(a.id);
-      return [cell(agendaTitle(a, l)), cell(a.ownerUnitId ? (unitOf(report, a.ownerUnitId) ?? DASH) : DASH), cell(a.detail), cell(m?.minutes ?? DASH), cell(m ? m.decisions.map((d) => `${d.what} (${unitOf(report, d.ownerUnitId) ?? d.ownerUnitId}, ${d.dueAt.slice(0, 10)})`).join('; ') || DASH : DASH)];
+      return [cell(agendaTitle(a, l)), cell(a.ownerUnitId ? (unitOf(report, a.ownerUnitId) ?? DASH) : DASH), cell(a.detail), cell(m?.minutes ?? DASH), cell((m && decisionsText(report, m)) || DASH)];
     }),
     l.none,
   ) + (report.meeting.agenda.length > 0 && !report.meeting.minutes ? `<p>${escapeHtml(l.columns.noMinutes)}</p>` : '');
@@ -189,7 +194,7 @@ export async function renderReportXlsx(report: MonthlyReport, language: ReportLa
     ],
     report.meeting.agenda.map((a) => {
       const m = report.meeting.minutes?.items.find((i) => i.itemId === a.id);
-      return { title: agendaTitle(a, l), detail: a.detail, minutes: m?.minutes ?? null, decisions: m?.decisions.map((d) => `${d.what} (${unitOf(report, d.ownerUnitId) ?? d.ownerUnitId}, ${d.dueAt.slice(0, 10)})`).join('; ') ?? null };
+      return { title: agendaTitle(a, l), detail: a.detail, minutes: m?.minutes ?? null, decisions: (m && decisionsText(report, m)) || null };
     }),
   );
   sheet(
