@@ -102,6 +102,7 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'GET /cycles/:id/risks': 'signed-in',
   'GET /cycles/:id/risks/:riskId': 'signed-in',
   'POST /cycles/:id/risks': ['admin', 'contributor'],
+  'GET /cycles/:id/evaluations': 'signed-in',
   'GET /calendar/:year': 'signed-in',
   'PUT /calendar/entries/:date': ['admin'],
   'DELETE /calendar/entries/:date': ['admin'],
@@ -309,6 +310,7 @@ describe('role × endpoint matrix', () => {
       return { path: `/cycles/${executionCycleId}/risks/${body.id}` };
     },
     'POST /cycles/:id/risks': async () => ({ path: `/cycles/${executionCycleId}/risks`, body: matrixRisk() }),
+    'GET /cycles/:id/evaluations': async () => ({ path: `/cycles/${executionCycleId}/evaluations` }),
     'GET /calendar/:year': async () => ({ path: '/calendar/2026' }),
     'PUT /calendar/entries/:date': async () => ({ path: `/calendar/entries/${matrixDate()}`, body: { kind: 'holiday', name: 'Matrix day' } }),
     'DELETE /calendar/entries/:date': async () => {

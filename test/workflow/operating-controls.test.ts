@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { seedDemoOrganization } from '@rollplan/api';
-import { MilestoneReportEntity, OrgUnitEntity, PeriodReviewEntity, RiskAssessmentEntity, RiskEntity, UserEntity } from '@rollplan/db';
-import { addMonths, cycleWorkflowId, formatPeriod, periodStartUtc, type Actor, type Role } from '@rollplan/domain';
+import { MilestoneReportEntity, OrgUnitEntity, PeriodReviewEntity, RiskAssessmentEntity, RiskEntity, UnitEvaluationEntity, UserEntity } from '@rollplan/db';
+import { addMonths, cycleWorkflowId, formatPeriod, periodStartUtc, type Actor, type Role, type UnitEvaluation } from '@rollplan/domain';
 import {
   WorkflowType,
   cycleStatusQuery,
@@ -19,7 +19,8 @@ import { useWorkflowTestBed } from '../support/temporal';
 // Issue 18 on the time-skipping server: three months of 2027 in which the owners report
 // milestone progress and spend beside their actuals and review a risk raised in January. A
 // milestone slips in March (a deviation with a cause analysis), the customer center overspends
-// its phased budget in February, and the register keeps every assessment.
+// its phased budget in February, and the register keeps every assessment. March's close
+// evaluates the first quarter; the planning office signs it off in April and it is frozen.
 describe('operating controls over months (time-skipping)', () => {
   const bed = useWorkflowTestBed('controls');
   const people: Record<string, Actor> = {};
@@ -122,5 +123,25 @@ describe('operating controls over months (time-skipping)', () => {
     ]);
     const march = await bed.db.dataSource.getRepository(PeriodReviewEntity).findOneByOrFail({ cycleId: input.cycleId, period: '2027-03' });
     expect((march.milestones as { milestoneId: string }[]).map((m) => m.milestoneId)).toEqual(['south-office']);
+
+    // March closes on 1 May: the first quarter is evaluated; April's execution holds the sign-off.
+    await sleepUntil(Date.UTC(2027, 4, 1) + 3_600_000);
+    const april = bed.env.client.workflow.getHandle(`month-${input.cycleId}-2027-04`);
+    const [signOff] = await openOf(april, 'evaluation.sign_off');
+    expect(signOff.spec).toMatchObject({ assignee: { type: 'unit', unitId: units['planning-office'] }, links: { span: '2027-Q1', period: '2027-03' } });
+    const evaluated = signOff.spec.context!.evaluations as UnitEvaluation[];
+    // Customer: 24 spent against 20 (20 % over) → 60 for budget; its milestone slipped → 0.
+    expect(evaluated.find((e) => e.unitId === units['customer'])).toMatchObject({ budgetScore: 60, milestoneScore: 0 });
+    // Finance: on target and on budget, no milestone due → A.
+    expect(evaluated.find((e) => e.unitId === units['finance'])).toMatchObject({ kpiScore: 100, budgetScore: 100, milestoneScore: null, score: 100, grade: 'A' });
+
+    expect((await failureOf(complete(april, signOff, people.admin, 'signed_off', { note: '', adjustments: [{ unitId: units['hr'], score: 80, reason: 'x' }] }))).type).toBe('validation_failed');
+    await complete(april, signOff, people.admin, 'signed_off', { note: 'Q1 reviewed with the centers', adjustments: [{ unitId: units['customer'], score: 55, reason: 'The lease slip costs a quarter' }] });
+    const rows = bed.db.dataSource.getRepository(UnitEvaluationEntity);
+    const signed = await until(() => rows.find({ where: { cycleId: input.cycleId, span: '2027-Q1' } }), (r) => r.length === 2 && r.every((e) => e.status === 'signed_off'), 'Q1 signed off');
+    expect(signed.find((e) => e.unitId === units['customer'])).toMatchObject({ adjustedScore: 55, finalGrade: 'D', adjustmentReason: 'The lease slip costs a quarter', signedOffBy: people.admin.userId });
+    expect(signed.find((e) => e.unitId === units['finance'])).toMatchObject({ adjustedScore: null, finalGrade: 'A' });
+    // Frozen: the database refuses to change a signed-off evaluation.
+    await expect(rows.update({ cycleId: input.cycleId, span: '2027-Q1', unitId: units['finance'] }, { score: 10 })).rejects.toThrow(/signed off and frozen/);
   });
 });

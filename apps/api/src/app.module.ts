@@ -9,6 +9,7 @@ import { API_CONFIG, type ApiConfig } from './config';
 import { AuditModule } from './audit/audit.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { RisksModule } from './risks/risks.module';
+import { EvaluationsModule } from './evaluations/evaluations.module';
 import { AuthModule } from './auth/auth.module';
 import { CyclesModule } from './cycles/cycles.module';
 import { PeopleModule } from './people/people.module';
@@ -46,6 +47,7 @@ export class AppModule {
         AuditModule,
         CalendarModule,
         RisksModule,
+        EvaluationsModule,
         HistoryModule,
         CyclesModule,
         PlansModule,

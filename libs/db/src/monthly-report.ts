@@ -1,6 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
-import { KpiStatus, Trend, milestoneDeviation, needsCommitteeAttention, type AgendaItem, type BudgetVarianceLine, type CauseCategory, type MonthlyReport, type RiskLevel, type TrackedMilestone } from '@rollplan/domain';
-import { MilestoneReportEntity, RiskEntity } from './entities/controls.entities';
+import { KpiStatus, Trend, evaluationSpans, milestoneDeviation, needsCommitteeAttention, type AgendaItem, type BudgetVarianceLine, type CauseCategory, type MonthlyReport, type RiskLevel, type TrackedMilestone } from '@rollplan/domain';
+import { MilestoneReportEntity, RiskEntity, UnitEvaluationEntity } from './entities/controls.entities';
 import { CycleEntity } from './entities/cycle.entity';
 import { AuditLogEntity, OrgUnitEntity, UserEntity } from './entities/identity.entities';
 import { KpiActualEntity, PeriodReviewEntity } from './entities/monitoring.entities';
@@ -14,7 +14,8 @@ import { TaskEntity } from './entities/task.entities';
 export async function buildMonthlyReport(manager: EntityManager, cycleId: string, period: string): Promise<MonthlyReport | undefined> {
   const review = await manager.getRepository(PeriodReviewEntity).findOneBy({ cycleId, period });
   if (!review) return undefined;
-  const [cycle, actuals, units, tasks, events, milestoneReports, risks] = await Promise.all([
+  const spans = evaluationSpans(period).map((s) => s.span);
+  const [cycle, actuals, units, tasks, events, milestoneReports, risks, evaluations] = await Promise.all([
     manager.getRepository(CycleEntity).findOneByOrFail({ id: cycleId }),
     manager.getRepository(KpiActualEntity).findBy({ cycleId, period }),
     manager.getRepository(OrgUnitEntity).find(),
@@ -40,6 +41,7 @@ export async function buildMonthlyReport(manager: EntityManager, cycleId: string
       .where(`r.cycle_id = :cycleId AND r.raised_in <= :period AND (r.status = 'open' OR to_char(r.closed_at, 'YYYY-MM') >= :period)`, { cycleId, period })
       .orderBy('r.raised_at', 'ASC')
       .getMany(),
+    spans.length ? manager.getRepository(UnitEvaluationEntity).find({ where: { cycleId, span: In(spans) }, order: { span: 'ASC', unitId: 'ASC' } }) : Promise.resolve([]),
   ]);
   const unitName = new Map(units.map((u) => [u.id, u.name]));
   const actorIds = [...new Set(events.map((e) => e.actorId).filter((id): id is string => id !== null))];
@@ -121,6 +123,18 @@ export async function buildMonthlyReport(manager: EntityManager, cycleId: string
       committeeAttention: r.status === 'open' && needsCommitteeAttention(r.level as RiskLevel),
     })),
     meeting: { agenda: review.agenda as AgendaItem[], minutes: (review.minutes as MonthlyReport['meeting']['minutes']) ?? null },
+    evaluations: evaluations.map((e) => ({
+      span: e.span,
+      unit: unitName.get(e.unitId) ?? e.unitId,
+      kpiScore: e.kpiScore,
+      milestoneScore: e.milestoneScore,
+      budgetScore: e.budgetScore,
+      score: e.score,
+      grade: e.grade,
+      adjustedScore: e.adjustedScore,
+      finalGrade: e.finalGrade,
+      status: e.status,
+    })),
     units: Object.fromEntries(units.map((u) => [u.id, u.name])),
     decisions: events.map((e) => ({
       at: e.at.toISOString(),

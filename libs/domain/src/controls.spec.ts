@@ -8,6 +8,8 @@ import {
   checkMinutes,
   checkSpend,
   evaluateUnit,
+  evaluationSpans,
+  milestoneRecord,
   gradeOf,
   isEvaluable,
   isQuarterEnd,
@@ -615,5 +617,28 @@ describe('controls schemas', () => {
     expect(evaluationSignOffSchema.parse({})).toEqual({ note: '', adjustments: [] });
     const twice = evaluationSignOffSchema.safeParse({ adjustments: [FINANCE, FINANCE].map((unitId) => ({ unitId, score: 80, reason: 'one-off write-down' })) });
     expect(twice.error!.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['adjustments.1.unitId', 'a second adjustment for this unit']]);
+  });
+});
+
+describe('evaluation spans and milestone records', () => {
+  it.each([
+    ['2027-02', []],
+    ['2027-03', [['2027-Q1', 'quarter', 3]]],
+    ['2027-09', [['2027-Q3', 'quarter', 3]]],
+    ['2027-12', [['2027-Q4', 'quarter', 3], ['2027', 'year', 12]]],
+  ])('closing %s evaluates %j', (period, spans) => {
+    expect(evaluationSpans(period).map((s) => [s.span, s.kind, s.months.length])).toEqual(spans);
+  });
+
+  it('counts a milestone done on time only when reported done by its due month', () => {
+    const m = (id: string, dueMonth: string): TrackedMilestone => ({ milestoneId: id, title: id, ownerUnitId: 'u', dueMonth, deliverable: null, initiativeId: null });
+    const reports = [
+      { milestoneId: 'a', period: '2027-02', status: 'done' as const },
+      { milestoneId: 'b', period: '2027-03', status: 'late' as const },
+      { milestoneId: 'b', period: '2027-04', status: 'done' as const },
+      { milestoneId: 'c', period: '2027-03', status: 'on_track' as const },
+    ];
+    expect(milestoneRecord([m('a', '2027-03'), m('b', '2027-03'), m('c', '2027-03')], reports)).toEqual({ due: 3, doneOnTime: 1, late: 2 });
+    expect(milestoneRecord([], reports)).toEqual({ due: 0, doneOnTime: 0, late: 0 });
   });
 });

@@ -464,6 +464,31 @@ export function isYearEnd(period: string): boolean {
   return parsePeriod(period).month === 12;
 }
 
+/** A span evaluated when `period` closes: its quarter when it ends one, and its year in December. */
+export interface EvaluationSpan {
+  /** `2027-Q1` or `2027`. */
+  span: string;
+  kind: 'quarter' | 'year';
+  months: string[];
+}
+
+export function evaluationSpans(period: string): EvaluationSpan[] {
+  if (!isQuarterEnd(period)) return [];
+  const { year, quarter } = quarterOf(period);
+  const spans: EvaluationSpan[] = [{ span: `${year}-Q${quarter}`, kind: 'quarter', months: quarterMonths(year, quarter) }];
+  if (isYearEnd(period)) spans.push({ span: String(year), kind: 'year', months: [1, 2, 3, 4].flatMap((q) => quarterMonths(year, q)) });
+  return spans;
+}
+
+/**
+ * A unit's milestones due in a span, from the months' reports (`reports`: every report of the
+ * cycle, any month): done on time when reported done in its due month or before; late when not.
+ */
+export function milestoneRecord(due: TrackedMilestone[], reports: { milestoneId: string; period: string; status: MilestoneStatus }[]): { due: number; doneOnTime: number; late: number } {
+  const doneOnTime = due.filter((m) => reports.some((r) => r.milestoneId === m.milestoneId && r.status === MilestoneStatus.Done && r.period <= m.dueMonth)).length;
+  return { due: due.length, doneOnTime, late: due.length - doneOnTime };
+}
+
 export interface UnitEvaluationInput {
   unitId: string;
   /** One attainment per KPI-month of the unit in the span (a missing actual counts 0). */

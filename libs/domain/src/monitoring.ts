@@ -218,6 +218,8 @@ export interface MonthlyReport {
   risks: { riskId: string; title: string; category: string; ownerUnit: string; likelihood: number; impact: number; level: RiskLevel; response: string; status: 'open' | 'closed'; committeeAttention: boolean }[];
   /** The operations meeting: its agenda from the analysis, and the minutes once recorded. */
   meeting: { agenda: AgendaItem[]; minutes: (MeetingMinutes & { recordedAt?: string }) | null };
+  /** The units' evaluations over the quarter (and year) this month ends, drafts until signed off. */
+  evaluations: { span: string; unit: string; kpiScore: number | null; milestoneScore: number | null; budgetScore: number | null; score: number; grade: string; adjustedScore: number | null; finalGrade: string | null; status: 'draft' | 'signed_off' }[];
   /** Names of the units the agenda and the minutes refer to by id. */
   units: Record<string, string>;
   decisions: { at: string; by: string | null; what: string }[];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ErrorDetail } from './errors';
 import { causeAnalysisSchema } from './monitoring.schema';
-import { meetingMinutesSchema, reportMilestonesSchema, riskReviewPayloadSchema } from './controls.schema';
+import { evaluationSignOffSchema, meetingMinutesSchema, reportMilestonesSchema, riskReviewPayloadSchema } from './controls.schema';
 import { NOTIFICATION_EVENTS, TASK_KIND_NAMES, checkDecision, type TaskKindName } from './tasks';
 
 // Task requests and decision payloads as they arrive at the API.
@@ -44,6 +44,7 @@ export const TASK_PAYLOADS: Record<TaskKindName, z.ZodType> = {
   'monthly.spend': z.strictObject({}),
   'monthly.risk_review': riskReviewPayloadSchema,
   'monthly.operations_meeting': meetingMinutesSchema,
+  'evaluation.sign_off': evaluationSignOffSchema,
   'committee.vote': z.strictObject({ note: z.string().max(10_000).optional() }),
 };
 

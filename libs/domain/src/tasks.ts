@@ -103,6 +103,11 @@ export const TASK_KINDS = {
     outcomes: ['recorded'],
     fourEyes: false,
   },
+  /** The planning office's sign-off of the units' evaluations over a quarter or a year: adjusted with reasons, then frozen. */
+  'evaluation.sign_off': {
+    outcomes: ['signed_off'],
+    fourEyes: false,
+  },
   /** One committee member's vote on a decision put to the committee. */
   'committee.vote': {
     outcomes: ['approve', 'reject'],

@@ -4,6 +4,7 @@ import type {
   BudgetVarianceLine,
   BusinessCalendar,
   CyclePhase,
+  EvaluationSignOff,
   KpiEvaluation,
   MeetingMinutes,
   MilestoneReport,
@@ -14,6 +15,7 @@ import type {
   RiskReviewPayload,
   SpendEntry,
   TrackedMilestone,
+  UnitEvaluation,
 } from '@rollplan/domain/rules';
 import type { PlanningCycleInput } from './planning-cycle.messages';
 
@@ -124,4 +126,11 @@ export interface ControlsActivities {
   recordRiskReview(input: { riskId: string; period: string; taskId: string; review: RiskReviewPayload; decidedBy: string | null; at: string }): Promise<RiskSummary>;
   recordAgenda(input: { cycleId: string; period: string; agenda: AgendaItem[] }): Promise<void>;
   recordMeetingMinutes(input: { cycleId: string; period: string; minutes: MeetingMinutes; decidedBy: string | null; at: string }): Promise<void>;
+  /**
+   * When `period` ends a quarter (and a year): each unit's evaluation over it, computed from the
+   * months' KPIs, milestones and spend with the plan's weights, stored as drafts; a retry finds them.
+   */
+  prepareEvaluations(input: { cycleId: string; version: number; period: string }): Promise<{ span: string; kind: 'quarter' | 'year'; units: UnitEvaluation[] }[]>;
+  /** Signs off a span's evaluations with the office's adjustments; signed off, they are frozen. */
+  signOffEvaluations(input: { cycleId: string; span: string; signOff: EvaluationSignOff; decidedBy: string | null; at: string }): Promise<void>;
 }

@@ -9,6 +9,8 @@ import {
   meetingAgenda,
   milestoneDeviation,
   type BudgetVarianceLine,
+  type EvaluationSignOff,
+  type UnitEvaluation,
   type KpiEvaluation,
   type MeetingMinutes,
   type MilestoneReport,
@@ -79,7 +81,11 @@ export class OperatingControls {
       })
       .checkDecisionsWith('monthly.operations_meeting', (_task, payload) =>
         checkMinutes(payload as unknown as MeetingMinutes, this.status.agenda).map((p) => ({ ...p, path: `payload.${p.path}` })),
-      );
+      )
+      .checkDecisionsWith('evaluation.sign_off', (task, payload) => {
+        const evaluated = new Set(((task.spec.context?.evaluations ?? []) as UnitEvaluation[]).map((e) => e.unitId));
+        return ((payload as unknown as EvaluationSignOff).adjustments ?? []).flatMap((a, i) => (evaluated.has(a.unitId) ? [] : [{ path: `payload.adjustments.${i}.unitId`, message: 'no evaluation of this unit in the span' }]));
+      });
     this.installHandlers();
   }
 
@@ -168,14 +174,30 @@ export class OperatingControls {
       }
       return true;
     }
+    if (spec.kind === 'evaluation.sign_off') {
+      await activities.signOffEvaluations({ cycleId: month.cycleId, span: spec.links!.span, signOff: decision.payload as unknown as EvaluationSignOff, decidedBy, at: decision.decidedAt });
+      return true;
+    }
     return spec.kind === 'monthly.spend';
   }
 
-  /** At the close: reporting tasks nobody answered end with the month (the next month asks again). */
+  /**
+   * At the close: reporting tasks nobody answered end with the month (the next month asks again);
+   * a month that ends a quarter (or the year) has its units evaluated, and the planning office
+   * signs the evaluations off — a task the next month takes over.
+   */
   async close(): Promise<void> {
-    const { board, period } = this.month;
+    const { month } = this;
+    const { board, period } = month;
     const ofMonth = new Set(['monthly.milestones', 'monthly.spend', 'monthly.risk_review', 'monthly.operations_meeting']);
     for (const task of board.openTasks().filter((t) => ofMonth.has(t.spec.kind))) await board.cancelTask(task.id, `the period ${period} closed`);
+    if (!month.planningOfficeUnitId) return;
+    for (const { span, kind, units } of await activities.prepareEvaluations({ cycleId: month.cycleId, version: month.version, period })) {
+      if (units.length === 0) continue;
+      const dueAt = month.dueIn(10);
+      const title = `Sign off the ${kind === 'year' ? 'annual' : 'quarterly'} evaluations of ${span} (${units.length} units)`;
+      month.follow(board.decide({ ...this.spec('evaluation.sign_off', title, month.planningOfficeUnitId, dueAt, { span, period }), context: { span, kind, evaluations: units } }));
+    }
   }
 
   private installHandlers(): void {

@@ -139,6 +139,20 @@ const monthlyReportSchema = z.strictObject({
     }),
   ),
   meeting: z.strictObject({ agenda: z.array(agendaItem), minutes: minutes.nullable() }),
+  evaluations: z.array(
+    z.strictObject({
+      span: z.string().describe('the quarter (2027-Q1) or year this month ends'),
+      unit: z.string(),
+      kpiScore: z.number().nullable(),
+      milestoneScore: z.number().nullable(),
+      budgetScore: z.number().nullable(),
+      score: z.number(),
+      grade: z.string(),
+      adjustedScore: z.number().nullable().describe("the planning office's adjustment at sign-off"),
+      finalGrade: z.string().nullable(),
+      status: z.enum(['draft', 'signed_off']),
+    }),
+  ),
   units: z.record(z.uuid(), z.string()).describe('names of the org units, by id'),
   decisions: z.array(z.strictObject({ at: isoTime(), by: z.string().nullable().describe("the actor's name"), what: z.string() })),
 });

@@ -379,6 +379,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cycles/{id}/evaluations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The units' evaluations, newest span first (filter: span) */
+        get: operations["EvaluationsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cycles/{id}/history": {
         parameters: {
             query?: never;
@@ -1520,6 +1537,47 @@ export interface components {
                 dueAt: string;
             }[];
         };
+        UnitEvaluationDto: {
+            /** Format: uuid */
+            cycleId: string;
+            /** @description a quarter (2027-Q1) or a year (2027) */
+            span: string;
+            /** Format: uuid */
+            unitId: string;
+            /** @enum {string} */
+            kind: "quarter" | "year";
+            /** @description mean attainment of the unit's KPIs, each capped at 100 % */
+            kpiScore: number | null;
+            /** @description milestones due in the span done on time */
+            milestoneScore: number | null;
+            /** @description 100 within budget, 0 at 50 % over */
+            budgetScore: number | null;
+            /** @description weighted by the plan’s evaluation weights */
+            score: number;
+            /**
+             * @description A ≥ 90, B ≥ 75, C ≥ 60, else D
+             * @enum {string}
+             */
+            grade: "A" | "B" | "C" | "D";
+            /** @description what the score was computed from */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description signed off: frozen
+             * @enum {string}
+             */
+            status: "draft" | "signed_off";
+            /** @description the planning office's adjustment at sign-off */
+            adjustedScore: number | null;
+            adjustmentReason: string[];
+            finalGrade: ("A" | "B" | "C" | "D") | null;
+            note: string[];
+            signedOffBy: string | null;
+            signedOffAt: string | null;
+            /** Format: date-time */
+            computedAt: string;
+        };
         TimelineDto: {
             /** Format: uuid */
             cycleId: string;
@@ -1903,7 +1961,7 @@ export interface components {
                 /** Format: uuid */
                 taskId: string;
                 /** @enum {string} */
-                kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
+                kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "evaluation.sign_off" | "committee.vote";
                 eligible: string[];
                 /** Format: date-time */
                 dueAt: string;
@@ -2056,7 +2114,7 @@ export interface components {
                     /** Format: uuid */
                     taskId: string;
                     /** @enum {string} */
-                    kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
+                    kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "evaluation.sign_off" | "committee.vote";
                     eligible: string[];
                     /** Format: date-time */
                     dueAt: string;
@@ -2822,6 +2880,21 @@ export interface components {
                     recordedBy?: string | null;
                 } | null;
             };
+            evaluations: {
+                /** @description the quarter (2027-Q1) or year this month ends */
+                span: string;
+                unit: string;
+                kpiScore: number | null;
+                milestoneScore: number | null;
+                budgetScore: number | null;
+                score: number;
+                grade: string;
+                /** @description the planning office's adjustment at sign-off */
+                adjustedScore: number | null;
+                finalGrade: string | null;
+                /** @enum {string} */
+                status: "draft" | "signed_off";
+            }[];
             /** @description names of the org units, by id */
             units: {
                 [key: string]: string;
@@ -3274,6 +3347,21 @@ export interface components {
                     recordedBy?: string | null;
                 } | null;
             };
+            evaluations: {
+                /** @description the quarter (2027-Q1) or year this month ends */
+                span: string;
+                unit: string;
+                kpiScore: number | null;
+                milestoneScore: number | null;
+                budgetScore: number | null;
+                score: number;
+                grade: string;
+                /** @description the planning office's adjustment at sign-off */
+                adjustedScore: number | null;
+                finalGrade: string | null;
+                /** @enum {string} */
+                status: "draft" | "signed_off";
+            }[];
             /** @description names of the org units, by id */
             units: {
                 [key: string]: string;
@@ -3317,7 +3405,7 @@ export interface components {
                 /** Format: uuid */
                 id: string;
                 /** @enum {string} */
-                kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
+                kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "evaluation.sign_off" | "committee.vote";
                 title: string;
                 /** @enum {string} */
                 status: "open" | "claimed" | "completed" | "cancelled";
@@ -3439,7 +3527,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
+            kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "evaluation.sign_off" | "committee.vote";
             title: string;
             /** @enum {string} */
             status: "open" | "claimed" | "completed" | "cancelled";
@@ -3531,7 +3619,7 @@ export interface components {
         };
         TaskKindDto: {
             /** @enum {string} */
-            kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
+            kind: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "evaluation.sign_off" | "committee.vote";
             outcomes: string[];
             /** @description the person who submitted the work under decision may not decide it */
             fourEyes: boolean;
@@ -5975,6 +6063,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RiskDetailDto"];
+                };
+            };
+            /** @description invalid input: every problem named by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service (PostgreSQL, Temporal, a worker) is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    EvaluationsController_list: {
+        parameters: {
+            query?: {
+                span?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitEvaluationDto"][];
                 };
             };
             /** @description invalid input: every problem named by its path */
@@ -8764,7 +8929,7 @@ export interface operations {
             query?: {
                 status?: "open" | "claimed" | "completed" | "cancelled" | "active";
                 cycleId?: string;
-                kind?: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "committee.vote";
+                kind?: "adhoc.request" | "notice.acknowledge" | "plan.contribution" | "plan.internal_review" | "plan.review" | "plan.final_approval" | "monthly.actuals" | "monthly.cause_analysis" | "monthly.action" | "monthly.milestones" | "monthly.spend" | "monthly.risk_review" | "monthly.operations_meeting" | "evaluation.sign_off" | "committee.vote";
                 dueBefore?: string;
                 limit?: number;
                 offset?: number;

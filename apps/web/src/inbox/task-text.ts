@@ -23,6 +23,7 @@ export function taskTitle(task: Pick<Task, 'kind' | 'title' | 'links'>, t: TFunc
     'monthly.milestones': ['period'],
     'monthly.spend': ['period'],
     'monthly.operations_meeting': ['period'],
+    'evaluation.sign_off': ['span'],
   };
   const fields = needed[task.kind];
   if (!fields || fields.some((f) => !values[f])) return task.title;

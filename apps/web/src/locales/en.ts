@@ -15,9 +15,6 @@ export const en: Shape<typeof zhCN> = {
     signOut: 'Sign out',
     signOutEverywhere: 'Sign out everywhere',
     expired: 'Your session has expired. Please sign in again.',
-    reported: 'Report',
-    reviewed: 'Submit review',
-    recorded: 'Record minutes',
     failed: 'E-mail or password is not correct.',
     throttled: 'Too many attempts. Try again in {{seconds}} seconds.',
     me: 'My account',
@@ -77,6 +74,7 @@ export const en: Shape<typeof zhCN> = {
     'monthly.spend': 'Monthly spend',
     'monthly.risk_review': 'Risk review',
     'monthly.operations_meeting': 'Operations meeting',
+    'evaluation.sign_off': 'Evaluation sign-off',
     'committee.vote': 'Committee vote',
   },
   kindTitle: {
@@ -89,6 +87,7 @@ export const en: Shape<typeof zhCN> = {
     'monthly.milestones': 'Milestone progress for {{period}}',
     'monthly.spend': 'Spend for {{period}}',
     'monthly.operations_meeting': 'Operations meeting on {{period}}',
+    'evaluation.sign_off': 'Sign off the evaluations of {{span}}',
   },
   outcome: {
     submitted: 'Submit',
@@ -102,6 +101,10 @@ export const en: Shape<typeof zhCN> = {
     declined: 'Decline',
     acknowledged: 'Acknowledged',
     expired: 'Expired',
+    reported: 'Report',
+    reviewed: 'Submit review',
+    recorded: 'Record minutes',
+    signed_off: 'Sign off',
   },
   task: {
     title: 'Task',

@@ -11,9 +11,6 @@ export const zhCN = {
     signOut: '退出登录',
     signOutEverywhere: '在所有设备上退出',
     expired: '登录已过期，请重新登录。',
-    reported: '提交进展',
-    reviewed: '提交复核',
-    recorded: '记录纪要',
     failed: '邮箱或密码不正确。',
     throttled: '尝试次数过多，请 {{seconds}} 秒后再试。',
     me: '我的账户',
@@ -73,6 +70,7 @@ export const zhCN = {
     'monthly.spend': '月度费用填报',
     'monthly.risk_review': '风险复核',
     'monthly.operations_meeting': '经营分析会',
+    'evaluation.sign_off': '考核评价确认',
     'committee.vote': '委员会表决',
   },
   kindTitle: {
@@ -85,6 +83,7 @@ export const zhCN = {
     'monthly.milestones': '{{period}} 里程碑进展',
     'monthly.spend': '{{period}} 费用实际',
     'monthly.operations_meeting': '{{period}} 经营分析会纪要',
+    'evaluation.sign_off': '确认 {{span}} 考核评价',
   },
   outcome: {
     submitted: '提交',
@@ -98,6 +97,10 @@ export const zhCN = {
     declined: '拒绝',
     acknowledged: '已知悉',
     expired: '已过期',
+    reported: '提交进展',
+    reviewed: '提交复核',
+    recorded: '记录纪要',
+    signed_off: '确认签发',
   },
   task: {
     title: '任务',

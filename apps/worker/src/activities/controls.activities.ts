@@ -1,6 +1,23 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { budgetLines, budgetVariance, milestonesToReport, parsePeriod, planControls, riskLevel, type RiskLevel, type SpendEntry } from '@rollplan/domain';
-import { MilestoneReportEntity, PeriodReviewEntity, PlanVersionEntity, RiskAssessmentEntity, RiskEntity, SpendActualEntity, UserEntity, appendAudit } from '@rollplan/db';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import {
+  budgetLines,
+  budgetVariance,
+  evaluateUnit,
+  evaluationSpans,
+  gradeOf,
+  isEvaluable,
+  milestoneRecord,
+  milestonesToReport,
+  parsePeriod,
+  planControls,
+  riskLevel,
+  trackedMilestones,
+  type RiskLevel,
+  type SpendEntry,
+  type UnitEvaluation,
+  type UnitEvaluationInput,
+} from '@rollplan/domain';
+import { MilestoneReportEntity, PeriodReviewEntity, PlanVersionEntity, RiskAssessmentEntity, RiskEntity, SpendActualEntity, UnitEvaluationEntity, UserEntity, appendAudit } from '@rollplan/db';
 import type { ControlsActivities, RiskSummary } from '@rollplan/workflows';
 import { activityKey } from './activity-key';
 
@@ -132,6 +149,68 @@ export function createControlsActivities({ dataSource }: { dataSource: DataSourc
         await manager.save(risk);
         await appendAudit(manager, { actor: await actorOf(manager, decidedBy), action: review.closed ? 'risk.closed' : 'risk.reviewed', subjectType: 'risk', subjectId: riskId, data: { period, taskId, likelihood: review.likelihood, impact: review.impact, level, response: review.response } });
         return summaryOf(risk);
+      });
+    },
+
+    async prepareEvaluations({ cycleId, version, period }) {
+      const spans = evaluationSpans(period);
+      if (spans.length === 0) return [];
+      const plan = (await dataSource.getRepository(PlanVersionEntity).findOneBy({ cycleId, version }))?.content;
+      if (!plan) return [];
+      const weights = planControls(plan).evaluationWeights;
+      const reports = await dataSource.getRepository(MilestoneReportEntity).find({ where: { cycleId }, select: { milestoneId: true, period: true, status: true } });
+      const result = [];
+      for (const { span, kind, months } of spans) {
+        const [reviews, spend] = await Promise.all([
+          dataSource.getRepository(PeriodReviewEntity).findBy({ cycleId, period: In(months) }),
+          dataSource.getRepository(SpendActualEntity).findBy({ cycleId, period: In(months) }),
+        ]);
+        const inputs = new Map<string, UnitEvaluationInput>();
+        const of = (unitId: string) => {
+          let input = inputs.get(unitId);
+          if (!input) inputs.set(unitId, (input = { unitId, kpiAttainments: [], milestones: { due: 0, doneOnTime: 0, late: 0 }, budget: { budget: 0, spent: 0 } }));
+          return input;
+        };
+        // A missing actual counts 0; an infinite attainment (stored as null: a zero actual of a lower-is-better KPI) is met.
+        for (const review of reviews) for (const e of review.evaluations) of(e.ownerUnitId).kpiAttainments.push(e.status === 'missing' ? 0 : (e.attainment ?? 1));
+        const due = trackedMilestones(plan).filter((m) => months.includes(m.dueMonth));
+        for (const unitId of new Set(due.map((m) => m.ownerUnitId))) of(unitId).milestones = milestoneRecord(due.filter((m) => m.ownerUnitId === unitId), reports);
+        for (const line of budgetLines(plan)) {
+          for (const m of months) if (parsePeriod(m).year === line.year) of(line.unitId).budget.budget += line.phasing[parsePeriod(m).month - 1];
+        }
+        for (const row of spend) of(row.unitId).budget.spent += row.amount;
+        const evaluations = [...inputs.values()].filter(isEvaluable).map((input) => ({ input, evaluation: evaluateUnit(input, weights) }));
+        if (evaluations.length > 0) {
+          await dataSource
+            .createQueryBuilder()
+            .insert()
+            .into(UnitEvaluationEntity)
+            .values(evaluations.map(({ input, evaluation: e }) => ({ cycleId, span, unitId: e.unitId, kind, kpiScore: e.kpiScore, milestoneScore: e.milestoneScore, budgetScore: e.budgetScore, score: e.score, grade: e.grade, inputs: { ...input, weights } })))
+            .orIgnore()
+            .execute();
+        }
+        // As stored: a retry (or a month reopened and closed again) keeps the first computation.
+        const stored = await dataSource.getRepository(UnitEvaluationEntity).find({ where: { cycleId, span }, order: { unitId: 'ASC' } });
+        const units: UnitEvaluation[] = stored.map((r) => ({ unitId: r.unitId, kpiScore: r.kpiScore, milestoneScore: r.milestoneScore, budgetScore: r.budgetScore, score: r.score, grade: r.grade as UnitEvaluation['grade'] }));
+        result.push({ span, kind, units: stored.some((r) => r.status === 'signed_off') ? [] : units });
+      }
+      return result;
+    },
+
+    async signOffEvaluations({ cycleId, span, signOff, decidedBy, at }) {
+      await dataSource.transaction(async (manager) => {
+        const drafts = await manager.find(UnitEvaluationEntity, { where: { cycleId, span, status: 'draft' } });
+        for (const row of drafts) {
+          const adjustment = signOff.adjustments.find((a) => a.unitId === row.unitId);
+          await manager.update(
+            UnitEvaluationEntity,
+            { cycleId, span, unitId: row.unitId, status: 'draft' },
+            { status: 'signed_off', adjustedScore: adjustment?.score ?? null, adjustmentReason: adjustment?.reason ?? null, finalGrade: gradeOf(adjustment?.score ?? row.score), note: signOff.note || null, signedOffBy: decidedBy, signedOffAt: new Date(at) },
+          );
+        }
+        if (drafts.length > 0) {
+          await appendAudit(manager, { actor: await actorOf(manager, decidedBy), action: 'evaluation.signed_off', subjectType: 'evaluation', subjectId: `${cycleId}/${span}`, data: { units: drafts.length, adjustments: signOff.adjustments }, dedupeKey: activityKey() });
+        }
       });
     },
 

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { monthTargets, parsePeriod, type KpiEvaluation } from '@rollplan/domain';
-import { KpiActualEntity, PeriodReviewEntity, PlanVersionEntity, TaskEntity, appendAudit, loadBusinessCalendar } from '@rollplan/db';
+import { KpiActualEntity, PeriodReviewEntity, PlanVersionEntity, TaskEntity, UnitEvaluationEntity, appendAudit, loadBusinessCalendar } from '@rollplan/db';
 import type { MonitoringActivities } from '@rollplan/workflows';
 import { activityKey } from './activity-key';
 
@@ -107,7 +107,11 @@ export function createMonitoringActivities({ dataSource, reportQueue }: { dataSo
           .filter((e) => e.ownerUnitId === unitId)
           .map((e) => ({ period: review.period, kpiId: e.kpiId, target: e.target, actual: e.actual, status: e.status })),
       );
-      return { lastAnalysis: last?.payload ?? null, lastAnalysisTaskId: last?.id ?? null, actualsYear: year - 1, actuals };
+      // The unit's latest signed-off evaluation: last year's annual one when there is one, else its latest quarter.
+      const evaluations = await dataSource.getRepository(UnitEvaluationEntity).find({ where: { cycleId, unitId, status: 'signed_off' }, order: { signedOffAt: 'DESC' } });
+      const latest = evaluations.find((e) => e.span === String(year - 1)) ?? evaluations[0];
+      const evaluation = latest ? { span: latest.span, score: latest.adjustedScore ?? latest.score, grade: latest.finalGrade ?? latest.grade, kpiScore: latest.kpiScore, milestoneScore: latest.milestoneScore, budgetScore: latest.budgetScore, note: latest.note } : null;
+      return { lastAnalysis: last?.payload ?? null, lastAnalysisTaskId: last?.id ?? null, actualsYear: year - 1, actuals, evaluation };
     },
 
     async requestMonthlyReport({ cycleId, period, requestId }) {

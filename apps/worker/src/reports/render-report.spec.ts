@@ -35,6 +35,7 @@ const report: MonthlyReport = {
     agenda: [{ id: 'kpi:revenue', kind: 'kpi', ref: 'revenue', title: 'KPI off track: Revenue', ownerUnitId: '00000000-0000-4000-8000-0000000000f1', detail: 'actual 600 CNY m against a target of 800 CNY m' }],
     minutes: { items: [{ itemId: 'kpi:revenue', minutes: 'Agreed to staff up', decisions: [{ what: 'Staff the southern team', ownerUnitId: '00000000-0000-4000-8000-0000000000f1', dueAt: '2027-05-20T00:00:00.000Z' }] }] },
   },
+  evaluations: [{ span: '2027-Q1', unit: 'Customer center', kpiScore: 92, milestoneScore: 0, budgetScore: 60, score: 67.2, grade: 'C', adjustedScore: 55, finalGrade: 'D', status: 'signed_off' }],
   units: { '00000000-0000-4000-8000-0000000000f1': 'Finance center' },
   decisions: [{ at: '2027-04-28T09:30:00.000Z', by: 'Planning Office', what: 'period closed early (meeting moved)' }],
 };
@@ -43,8 +44,9 @@ describe('monthly report rendering', () => {
   it('renders a self-contained, escaped HTML document with a row per KPI', () => {
     const html = renderReportHtml(report, 'en');
     expect(html).toContain('<title>Monthly report 2027-03 — Group plan &lt;2027–2029&gt;</title>');
-    // KPIs, milestones, budget lines, risks, agenda items, causes, actions.
-    expect(html.match(/<tr><td>/g)).toHaveLength(3 + 2 + 2 + 1 + 1 + 2 + 2);
+    // KPIs, milestones, budget lines, risks, agenda items, evaluations, causes, actions.
+    expect(html.match(/<tr><td>/g)).toHaveLength(3 + 2 + 2 + 1 + 1 + 1 + 2 + 2);
+    expect(html).toContain('<td>2027-Q1</td><td>Customer center</td><td>92</td><td>0</td><td>60</td><td>67.2</td><td>C</td><td>55</td><td>D</td><td>signed off</td>');
     expect(html).toContain('<td>Open the southern office</td><td>Customer center</td><td>2027-06</td><td class="status-off_track">late</td><td>2027-09</td><td>Permits</td><td>yes</td>');
     expect(html).toContain('<td>+40.0 %</td>'.replace('+', '')); // year-to-date overspend
     expect(html).toContain('<td class="status-off_track">overspent</td>');
@@ -62,7 +64,7 @@ describe('monthly report rendering', () => {
   it('renders a workbook with a sheet per section and numbers as numbers', async () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await renderReportXlsx(report, 'en')) as unknown as ExcelJS.Buffer);
-    expect(workbook.worksheets.map((w) => w.name)).toEqual(['KPIs', 'Milestones', 'Cost budget against actual', 'Risk register', 'Operations meeting', 'Causes', 'Corrective actions', 'Decisions']);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['KPIs', 'Milestones', 'Cost budget against actual', 'Risk register', 'Operations meeting', 'Evaluations', 'Causes', 'Corrective actions', 'Decisions']);
     const budget = workbook.getWorksheet('Cost budget against actual')!;
     expect(budget.getCell('F2').value).toBe(21);
     expect(budget.getCell('G2').value).toBe(0.4);
@@ -92,7 +94,7 @@ describe('monthly report rendering', () => {
     expect(html).toContain('<td class="status-off_track">延期</td>');
     expect(html).toContain('<td class="status-off_track">超支</td>');
     expect(html).toContain('<td class="status-off_track">高</td>');
-    expect(workbook.worksheets.map((w) => w.name)).toEqual(['指标', '里程碑', '成本预算执行', '风险登记', '经营分析会', '原因分析', '纠偏措施', '决策']);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['指标', '里程碑', '成本预算执行', '风险登记', '经营分析会', '考核评价', '原因分析', '纠偏措施', '决策']);
     expect(workbook.getWorksheet('指标')!.getRow(1).values).toEqual([undefined, '指标', '责任单位', '计量单位', '目标', '实际', '偏差', '偏差率', '状态', '趋势']);
     expect(workbook.getWorksheet('指标')!.getCell('H2').value).toBe('偏离');
   });

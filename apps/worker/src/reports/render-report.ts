@@ -75,6 +75,11 @@ export function renderReportHtml(report: MonthlyReport, language: ReportLanguage
     report.risks.map((r) => [cell(r.title), cell(l.value(r.category)), cell(r.ownerUnit), cell(r.likelihood), cell(r.impact), cell(l.value(r.level), r.committeeAttention ? 'status-off_track' : undefined), cell(l.value(r.response)), cell(l.value(r.status)), cell(r.committeeAttention ? l.columns.yes : l.columns.no)]),
     l.none,
   );
+  const evaluations = table(
+    [c.span, c.owner, c.kpiScore, c.milestoneScore, c.budgetScore, c.score, c.grade, c.adjustedScore, c.finalGrade, c.status],
+    report.evaluations.map((e) => [cell(e.span), cell(e.unit), cell(number(e.kpiScore)), cell(number(e.milestoneScore)), cell(number(e.budgetScore)), cell(number(e.score)), cell(e.grade), cell(number(e.adjustedScore)), cell(e.finalGrade ?? DASH), cell(l.value(e.status))]),
+    l.none,
+  );
   const minutesOf = (itemId: string) => report.meeting.minutes?.items.find((i) => i.itemId === itemId);
   const meeting = table(
     [c.agendaItem, c.owner, c.detail, c.minutes, c.decisionsTaken],
@@ -107,7 +112,7 @@ th{background:#f3f3f3}
 <h2>${escapeHtml(l.sections.budget)}</h2>${budget}
 <h2>${escapeHtml(l.sections.risks)}</h2>${risks}
 <h2>${escapeHtml(l.sections.meeting)}</h2>${meeting}
-<h2>${escapeHtml(l.sections.causes)}</h2>${causes}
+${report.evaluations.length > 0 ? `<h2>${escapeHtml(l.sections.evaluations)}</h2>${evaluations}\n` : ''}<h2>${escapeHtml(l.sections.causes)}</h2>${causes}
 <h2>${escapeHtml(l.sections.actions)}</h2>${actions}
 <h2>${escapeHtml(l.sections.decisions)}</h2>${decisions}
 </body></html>
@@ -197,6 +202,24 @@ export async function renderReportXlsx(report: MonthlyReport, language: ReportLa
       return { title: agendaTitle(a, l), detail: a.detail, minutes: m?.minutes ?? null, decisions: (m && decisionsText(report, m)) || null };
     }),
   );
+  if (report.evaluations.length > 0) {
+    sheet(
+      l.sections.evaluations,
+      [
+        { header: c.span, key: 'span', width: 10 },
+        { header: c.owner, key: 'unit', width: 24 },
+        { header: c.kpiScore, key: 'kpiScore', width: 10 },
+        { header: c.milestoneScore, key: 'milestoneScore', width: 10 },
+        { header: c.budgetScore, key: 'budgetScore', width: 10 },
+        { header: c.score, key: 'score', width: 10 },
+        { header: c.grade, key: 'grade', width: 8 },
+        { header: c.adjustedScore, key: 'adjustedScore', width: 10 },
+        { header: c.finalGrade, key: 'finalGrade', width: 10 },
+        { header: c.status, key: 'status', width: 10 },
+      ],
+      report.evaluations.map((e) => ({ ...e, status: l.value(e.status) })),
+    );
+  }
   sheet(
     l.sections.causes,
     [

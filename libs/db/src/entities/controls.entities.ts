@@ -95,3 +95,33 @@ export class RiskAssessmentEntity {
   /** The review task it answered (null when raised): a retried activity finds it. */
   @Column('uuid', { name: 'task_id', nullable: true }) taskId!: string | null;
 }
+
+/** A unit's evaluation over a quarter or a year; frozen once signed off (a trigger refuses changes). */
+@Entity({ name: 'unit_evaluations' })
+@Check('unit_evaluations_kind_check', `kind IN ('quarter', 'year')`)
+@Check('unit_evaluations_status_check', `status IN ('draft', 'signed_off')`)
+export class UnitEvaluationEntity {
+  @PrimaryColumn('uuid', { name: 'cycle_id', primaryKeyConstraintName: 'unit_evaluations_pkey' }) cycleId!: string;
+  /** `2027-Q1` or `2027`. */
+  @PrimaryColumn('text', { primaryKeyConstraintName: 'unit_evaluations_pkey' }) span!: string;
+  @PrimaryColumn('uuid', { name: 'unit_id', primaryKeyConstraintName: 'unit_evaluations_pkey' }) unitId!: string;
+  @ManyToOne(() => CycleEntity)
+  @JoinColumn({ name: 'cycle_id', foreignKeyConstraintName: 'unit_evaluations_cycle_fk' })
+  cycle?: CycleEntity;
+  @Column('text') kind!: 'quarter' | 'year';
+  @Column('double precision', { name: 'kpi_score', nullable: true }) kpiScore!: number | null;
+  @Column('double precision', { name: 'milestone_score', nullable: true }) milestoneScore!: number | null;
+  @Column('double precision', { name: 'budget_score', nullable: true }) budgetScore!: number | null;
+  @Column('double precision') score!: number;
+  @Column('text') grade!: string;
+  /** What the score was computed from: attainments, milestones, budget and spend, weights. */
+  @Column('jsonb') inputs!: Record<string, unknown>;
+  @Column('text', { default: 'draft' }) status!: 'draft' | 'signed_off';
+  @Column('double precision', { name: 'adjusted_score', nullable: true }) adjustedScore!: number | null;
+  @Column('text', { name: 'adjustment_reason', nullable: true }) adjustmentReason!: string | null;
+  @Column('text', { name: 'final_grade', nullable: true }) finalGrade!: string | null;
+  @Column('text', { nullable: true }) note!: string | null;
+  @Column('uuid', { name: 'signed_off_by', nullable: true }) signedOffBy!: string | null;
+  @Column('timestamptz', { name: 'signed_off_at', nullable: true }) signedOffAt!: Date | null;
+  @Column('timestamptz', { name: 'computed_at', default: () => 'now()' }) computedAt!: Date;
+}
