@@ -5,6 +5,7 @@ import {
   checkMilestoneReports,
   checkMinutes,
   checkSpend,
+  evaluationSpans,
   hasAnyRole,
   meetingAgenda,
   milestoneDeviation,
@@ -191,7 +192,8 @@ export class OperatingControls {
     const { board, period } = month;
     const ofMonth = new Set(['monthly.milestones', 'monthly.spend', 'monthly.risk_review', 'monthly.operations_meeting']);
     for (const task of board.openTasks().filter((t) => ofMonth.has(t.spec.kind))) await board.cancelTask(task.id, `the period ${period} closed`);
-    if (!month.planningOfficeUnitId) return;
+    // Only a quarter's last month evaluates (no activity otherwise).
+    if (!month.planningOfficeUnitId || evaluationSpans(period).length === 0) return;
     for (const { span, kind, units } of await activities.prepareEvaluations({ cycleId: month.cycleId, version: month.version, period })) {
       if (units.length === 0) continue;
       const dueAt = month.dueIn(10);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime, responseDto } from '../common/openapi-types';
+import { isoTime, nullableText, responseDto } from '../common/openapi-types';
 
 const grade = z.enum(['A', 'B', 'C', 'D']).describe('A ≥ 90, B ≥ 75, C ≥ 60, else D');
 const part = z.number().min(0).max(100).nullable();
@@ -18,9 +18,9 @@ export class UnitEvaluationDto extends responseDto(
     inputs: z.record(z.string(), z.unknown()).describe('what the score was computed from'),
     status: z.enum(['draft', 'signed_off']).describe('signed off: frozen'),
     adjustedScore: part.describe("the planning office's adjustment at sign-off"),
-    adjustmentReason: z.string().nullable(),
+    adjustmentReason: nullableText(),
     finalGrade: grade.nullable(),
-    note: z.string().nullable(),
+    note: nullableText(),
     signedOffBy: z.uuid().nullable(),
     signedOffAt: isoTime().nullable(),
     computedAt: isoTime(),
