@@ -3,6 +3,7 @@
 // languages, with axe-core on every screen and a screenshot of each.
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '@rollplan/api';
+import { cycleInExecution } from '../support/http-cycle';
 import { samplePlan } from '../support/plans';
 import { eventually, startTestSystem, type TestSystem } from '../support/system';
 import { accessibilityProblems, buttonName, launchBrowser, personIn, screenshot, signIn, TEXT, type Locale } from '../support/browser';
@@ -169,6 +170,33 @@ describe.each<Locale>(['zh-CN', 'en'])('the planning journey in %s', (locale) =>
     await lookAt(page, locale, 'cycle');
     await page.getByRole('link', { name: t.nav.notifications, exact: true }).click();
     await lookAt(page, locale, 'notifications');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  test("a center head reports her milestone late in the month's form, with a new month and why", async () => {
+    const { cycleId, open } = await cycleInExecution(system, { title: locale === 'en' ? 'Plan in execution' : '执行中的规划' });
+    const task = await oneOpen('customer@rollplan.example', cycleId, 'monthly.milestones');
+    const { page, errors, context } = await personIn(browser, system.baseUrl, locale);
+    await page.goto(`/app/tasks/${task.id}`);
+    await page.waitForURL(/\/app\/sign-in\?next=/);
+    await signIn(page, locale, 'customer@rollplan.example', DEMO_PASSWORD);
+    await page.waitForURL(new RegExp(`/app/tasks/${task.id}`));
+    // The form starts with one report per milestone the unit answers for.
+    // (Fields by their ids: the first report's labels repeat the section's words.)
+    const field = (name: string) => page.locator(`#payload_reports_0_${name}`);
+    await expect(field('milestoneId')).toBeVisibleSoon();
+    expect(await field('milestoneId').inputValue()).toBe('south-office');
+    await field('status').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: t.enum.late }).click();
+    const later = `${Number(open.slice(0, 4)) + 1}-03`;
+    await field('newDueMonth').fill(later);
+    await field('reason').fill(locale === 'en' ? 'The landlord delayed the lease' : '业主推迟签约');
+    await lookAt(page, locale, 'task-milestones');
+    await page.getByRole('button', { name: buttonName(t.outcome.reported) }).click();
+    await expect(page.getByText(t.task.submitted).first()).toBeVisibleSoon();
+    const done = await eventually(() => call<Task & { payload: { reports: unknown[] } }>('customer@rollplan.example', 'GET', `/tasks/${task.id}`), (r) => r.body.status === 'completed');
+    expect(done.body.payload.reports).toEqual([{ milestoneId: 'south-office', status: 'late', newDueMonth: later, reason: expect.any(String) }]);
     expect(errors).toEqual([]);
     await context.close();
   });

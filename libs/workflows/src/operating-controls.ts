@@ -95,14 +95,18 @@ export class OperatingControls {
     const { month, status } = this;
     for (const unitId of [...new Set(status.milestones.map((m) => m.ownerUnitId))]) {
       const titles = status.milestones.filter((m) => m.ownerUnitId === unitId).map((m) => m.title);
-      month.follow(month.board.decide(this.spec('monthly.milestones', `Milestone progress for ${month.period}: ${titles.join(', ')}`, unitId, actualsDueAt, { period: month.period, unitId })));
+      const mine = status.milestones.filter((m) => m.ownerUnitId === unitId);
+      // `prefill`: what the form starts from (one report per milestone to answer).
+      const context = { milestones: mine, prefill: { reports: mine.map((m) => ({ milestoneId: m.milestoneId })) } };
+      month.follow(month.board.decide({ ...this.spec('monthly.milestones', `Milestone progress for ${month.period}: ${titles.join(', ')}`, unitId, actualsDueAt, { period: month.period, unitId }), context }));
     }
     for (const { unitId } of status.spendUnits) {
       month.follow(month.board.decideTracked(this.spec('monthly.spend', `Spend for ${month.period} against the cost budget`, unitId, actualsDueAt, { period: month.period, unitId }), (taskId) => this.spendTasks.set(unitId, taskId)));
     }
     for (const risk of status.risks.filter((r) => r.status === 'open')) {
       const dueAt = actualsDueAt;
-      month.follow(month.board.decide(this.spec('monthly.risk_review', `Review risk "${risk.title}" (${risk.level}) for ${month.period}`, risk.ownerUnitId, dueAt, { period: month.period, riskId: risk.riskId })));
+      const spec = this.spec('monthly.risk_review', `Review risk "${risk.title}" (${risk.level}) for ${month.period}`, risk.ownerUnitId, dueAt, { period: month.period, riskId: risk.riskId });
+      month.follow(month.board.decide({ ...spec, context: { risk } }));
     }
   }
 
@@ -130,7 +134,8 @@ export class OperatingControls {
       this.meetingOpened = true;
       const dueAt = month.dueIn(10);
       const spec = this.spec('monthly.operations_meeting', `Operations meeting on ${month.period}: record the minutes of each agenda item`, month.planningOfficeUnitId, dueAt, { period: month.period });
-      month.follow(month.board.decide({ ...spec, escalation: { remindBeforeMs: spec.escalation.remindBeforeMs, chain: [], graceMs: 0 } }));
+      const context = { agenda: status.agenda, prefill: { items: status.agenda.map((a) => ({ itemId: a.id, decisions: [] })) } };
+      month.follow(month.board.decide({ ...spec, context, escalation: { remindBeforeMs: spec.escalation.remindBeforeMs, chain: [], graceMs: 0 } }));
     }
   }
 

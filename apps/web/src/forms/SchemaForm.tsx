@@ -1,4 +1,4 @@
-import { Button, DatePicker, Form, Input, Select, Space } from 'antd';
+import { Button, DatePicker, Form, Input, InputNumber, Select, Space, Switch } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { useDirectory } from '../api/queries';
@@ -13,6 +13,9 @@ export interface JsonSchema {
   minLength?: number;
   maxLength?: number;
   maxItems?: number;
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
   default?: unknown;
   properties?: Record<string, JsonSchema>;
   required?: string[];
@@ -111,6 +114,28 @@ export function SchemaFields({ schema, path = [] }: { schema: JsonSchema; path?:
           return (
             <Form.Item key={name} name={at} label={label} rules={rules}>
               <Select options={property.enum.map((value) => ({ value, label: t(`enum.${value}`) }))} />
+            </Form.Item>
+          );
+        }
+        if (property.type === 'number' || property.type === 'integer') {
+          return (
+            <Form.Item key={name} name={at} label={label} rules={rules}>
+              <InputNumber min={property.minimum} max={property.maximum} precision={property.type === 'integer' ? 0 : undefined} />
+            </Form.Item>
+          );
+        }
+        if (property.type === 'boolean') {
+          return (
+            <Form.Item key={name} name={at} label={label} valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          );
+        }
+        if (property.type === 'array') {
+          // A list of words (attendees): typed in, one tag each.
+          return (
+            <Form.Item key={name} name={at} label={label} rules={rules}>
+              <Select mode="tags" open={false} suffixIcon={null} />
             </Form.Item>
           );
         }

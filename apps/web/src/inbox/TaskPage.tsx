@@ -168,6 +168,12 @@ function TaskActions({ task, meId }: { task: Task; meId: string }) {
   );
 }
 
+/** What the workflow suggests the form start from (`context.prefill`: e.g. one milestone report per milestone). */
+function prefillOf(task: Task): Record<string, unknown> {
+  const prefill = (task as { context?: { prefill?: unknown } }).context?.prefill;
+  return prefill && typeof prefill === 'object' ? (prefill as Record<string, unknown>) : {};
+}
+
 /**
  * The decision, with the payload fields of the task's kind built from its JSON Schema. One
  * Idempotency-Key per form: a double click or a retry records one decision. The server's
@@ -233,7 +239,7 @@ function DecisionForm({ task, meId, onDecidedElsewhere }: { task: Task; meId: st
   return (
     <Card title={t('task.decision')} size="small" style={{ marginBottom: 16 }}>
       {elsewhere ? <Alert type="warning" showIcon role="alert" title={t('error.decidedElsewhere')} style={{ marginBottom: 16 }} /> : problem ? <ErrorNotice error={problem} /> : null}
-      <Form form={form} layout="vertical" initialValues={{ payload: initialValues(schema) }} disabled={decide.isSuccess || elsewhere}>
+      <Form form={form} layout="vertical" initialValues={{ payload: { ...initialValues(schema), ...prefillOf(task) } }} disabled={decide.isSuccess || elsewhere}>
         <SchemaFields schema={schema} path={['payload']} />
         <Form.Item name="comment" label={t('task.comment')}>
           <Input.TextArea autoSize={{ minRows: 2, maxRows: 8 }} maxLength={10_000} />
