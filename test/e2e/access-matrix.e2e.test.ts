@@ -99,6 +99,7 @@ const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous
   'GET /dead-letters': ['admin'],
   'POST /dead-letters/:id/retry': ['admin'],
   'PUT /cycles/:id/periods/:period/spend': ['admin', 'contributor'],
+  'POST /cycles/:id/periods/:period/spend/imports': ['admin', 'contributor'],
   'GET /cycles/:id/risks': 'signed-in',
   'GET /cycles/:id/risks/:riskId': 'signed-in',
   'POST /cycles/:id/risks': ['admin', 'contributor'],
@@ -304,6 +305,7 @@ describe('role × endpoint matrix', () => {
     'GET /audit': async () => ({ path: '/audit' }),
     'GET /audit/verify': async () => ({ path: '/audit/verify' }),
     'PUT /cycles/:id/periods/:period/spend': async () => ({ path: `/cycles/${executionCycleId}/periods/${openPeriod}/spend`, body: { unitId: strategyUnitId, entries: [{ amount: 3 }] } }),
+    'POST /cycles/:id/periods/:period/spend/imports': async () => ({ path: `/cycles/${executionCycleId}/periods/${openPeriod}/spend/imports`, csv: `unit_id,initiative_id,amount\n${strategyUnitId},,${unique().length}\n` }),
     'GET /cycles/:id/risks': async () => ({ path: `/cycles/${executionCycleId}/risks` }),
     'GET /cycles/:id/risks/:riskId': async () => {
       const { body } = await admin.post(`/cycles/${executionCycleId}/risks`).send(matrixRisk()).expect(201);

@@ -46,6 +46,19 @@ describe('operating controls of a month', () => {
     expect((await customer.put(spend).send({ entries: [{ initiativeId: 'no-such-thing', amount: 1 }] }).expect(400)).body.details[0].path).toBe('entries.0.initiativeId');
     expect((await customer.put(spend).send({ entries: [{ amount: -5 }] }).expect(400)).body.details[0].path).toBe('entries.0.amount');
     await customer.put(spend).send({ entries: [{ amount: 200 }] }).expect(200);
+    // A CSV file of spend: one bad row imports nothing; a good one corrects the amount.
+    const spendImports = `/cycles/${cycleId}/periods/${open}/spend/imports`;
+    const importOf = async (csv: string) => {
+      const { body } = await customer.post(spendImports).set('content-type', 'text/csv').send(csv).expect(202);
+      return eventually(() => customer.get(`/cycles/${cycleId}/periods/${open}/imports/${body.id}`).then((r) => r.body), (i) => i.status !== 'queued');
+    };
+    const bad = await importOf(`unit_id,initiative_id,amount\n${units['customer']},,1\n${units['finance']},,2\n${units['customer']},new-regions,1 200\n`);
+    expect(bad).toMatchObject({ kind: 'spend', status: 'failed' });
+    expect(bad.errors).toEqual([
+      { path: 'row 3.unit_id', message: 'a unit reports its own spend' },
+      { path: 'row 4.amount', message: '"1 200" is not a number' },
+    ]);
+    expect(await importOf(`unit_id,initiative_id,amount\n${units['customer']},,210\n`)).toMatchObject({ kind: 'spend', status: 'imported', rows: 1, errors: [] });
     const [financeSpend] = await inbox(finance, 'monthly.spend');
     await finance.put(spend).send({ entries: [{ amount: 3 }] }).expect(200);
     await eventually(() => finance.get(`/tasks/${financeSpend.id}`).then((r) => r.body.status), (status) => status === 'completed');
@@ -67,7 +80,7 @@ describe('operating controls of a month', () => {
     const agendaIds = analysed.meeting.agenda.map((a: { id: string }) => a.id);
     expect(agendaIds).toEqual(expect.arrayContaining(['kpi:revenue-cny', 'milestone:south-office', `budget:${units['customer']}/-`, `risk:${raised.id}`]));
     expect(analysed.milestones).toEqual([expect.objectContaining({ milestoneId: 'south-office', status: 'late', newDueMonth: later, late: true })]);
-    expect(analysed.budget).toContainEqual(expect.objectContaining({ unit: expect.any(String), initiativeId: null, spent: 200, status: 'overspent' }));
+    expect(analysed.budget).toContainEqual(expect.objectContaining({ unit: expect.any(String), initiativeId: null, spent: 210, status: 'overspent' }));
     expect(analysed.risks).toEqual([expect.objectContaining({ riskId: raised.id, level: 'high', committeeAttention: true })]);
     const causes = await eventually(() => customer.get('/tasks').query({ cycleId, kind: 'monthly.cause_analysis' }).then((r) => r.body.items as Task[]), (items) => items.length >= 2);
     expect(causes.map((t) => t.links.milestoneId ?? (t.links.budgetUnitId ? 'budget' : t.links.kpiId)).sort()).toEqual(['budget', 'south-office']);

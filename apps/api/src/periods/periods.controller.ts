@@ -16,7 +16,7 @@ class PeriodParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a
 class ImportParamDto extends createZodDto(z.strictObject({ id: z.uuid('must be a UUID'), period, importId: z.string().regex(/^[0-9a-f]{64}$/, 'must be an import id') })) {}
 class SubmitActualsDto extends createZodDto(submitActualsSchema) {}
 class ReportSpendDto extends createZodDto(reportSpendSchema) {}
-class ImportQueryDto extends createZodDto(z.strictObject({ fileName: z.string().trim().min(1).max(200).default('actuals.csv') })) {}
+class ImportQueryDto extends createZodDto(z.strictObject({ fileName: z.string().trim().min(1).max(200).default('import.csv') })) {}
 class ClosePeriodDto extends createZodDto(z.strictObject({ reason: z.string().trim().max(2000).optional() })) {}
 class ExtendPeriodDto extends createZodDto(z.strictObject({ closesAt: z.iso.datetime({ offset: true }), reason: z.string().trim().min(1, 'must not be empty').max(2000) })) {}
 
@@ -78,6 +78,17 @@ export class PeriodsController {
   @ApiOkResponse({ type: ActualsImportDto, description: 'the same file again: the first import, as it stands' })
   async importCsv(@Param() { id, period }: PeriodParamDto, @Query() { fileName }: ImportQueryDto, @CsvBody() body: Buffer, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
     const { created, import: view } = await this.periods.importCsv(id, period, body, fileName, actor);
+    res.status(created ? 202 : 200);
+    return view;
+  }
+
+  @Post(':period/spend/imports')
+  @Roles([Role.Contributor, Role.Admin], { apiScope: ApiScope.ActualsWrite })
+  @ApiOperation({ summary: 'Import spend from a CSV file (body, Content-Type text/csv; columns unit_id,initiative_id,amount; an empty initiative is the unit\'s running costs): 202, checked and applied by a job, all or nothing; the same file again changes nothing' })
+  @ApiAcceptedResponse({ type: ActualsImportDto, description: 'queued' })
+  @ApiOkResponse({ type: ActualsImportDto, description: 'the same file again: the first import, as it stands' })
+  async importSpendCsv(@Param() { id, period }: PeriodParamDto, @Query() { fileName }: ImportQueryDto, @CsvBody() body: Buffer, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+    const { created, import: view } = await this.periods.importCsv(id, period, body, fileName, actor, 'spend');
     res.status(created ? 202 : 200);
     return view;
   }

@@ -216,11 +216,12 @@ export class PeriodStatusDto extends responseDto(
 /** The month's operating controls after a spend report. */
 export class ControlsStatusDto extends responseDto(controlsStatus) {}
 
-/** A CSV import of actuals: queued, then imported or failed (all or nothing) with every bad row. */
+/** A CSV import of actuals or spend: queued, then imported or failed (all or nothing) with every bad row. */
 export class ActualsImportDto extends responseDto(
   z.strictObject({
     id: z.string().regex(/^[0-9a-f]{64}$/).describe('SHA-256 of cycle, month and file: the same file again is the same import'),
     period: periodText(),
+    kind: z.enum(['actuals', 'spend']).describe('actuals: kpi_id,value,unit; spend: unit_id,initiative_id,amount'),
     fileName: z.string(),
     status: z.enum(['queued', 'imported', 'failed']),
     rows: z.number().int().min(0).nullable().describe('rows imported; null until done'),

@@ -106,13 +106,14 @@ export class PeriodsService implements OnApplicationShutdown {
    * Stores a CSV file and queues its import. The id is the hash of cycle, period and bytes: the
    * same file again finds the first import (and its result) and changes nothing.
    */
-  async importCsv(cycleId: string, period: string, content: Buffer, fileName: string, actor: Actor): Promise<{ created: boolean; import: ReturnType<PeriodsService['importView']> }> {
+  async importCsv(cycleId: string, period: string, content: Buffer, fileName: string, actor: Actor, kind: 'actuals' | 'spend' = 'actuals'): Promise<{ created: boolean; import: ReturnType<PeriodsService['importView']> }> {
     const review = await this.review(cycleId, period);
     const live = await this.liveStatus(review.workflowId);
     if (!live || live.frozen) throw new DomainError(ErrorCode.Conflict, `the period ${period} is closed; the planning office can reopen it`);
-    const id = createHash('sha256').update(`${cycleId}\n${period}\n`).update(content).digest('hex');
+    // Actuals' ids are as they were before spend could be imported too.
+    const id = createHash('sha256').update(`${cycleId}\n${period}\n${kind === 'spend' ? 'spend\n' : ''}`).update(content).digest('hex');
     const repository = this.db.getRepository(ActualImportEntity);
-    const inserted = await repository.createQueryBuilder().insert().values({ id, cycleId, period, fileName, content, status: 'queued', createdBy: actor.userId }).orIgnore().execute();
+    const inserted = await repository.createQueryBuilder().insert().values({ id, cycleId, period, kind, fileName, content, status: 'queued', createdBy: actor.userId }).orIgnore().execute();
     const created = (inserted.identifiers.length > 0 && inserted.raw.length > 0) || false;
     // The stored row is the import's outbox entry: with Redis down, the worker's sweeper queues it later.
     const row = await repository.findOneByOrFail({ id });
@@ -152,7 +153,7 @@ export class PeriodsService implements OnApplicationShutdown {
   }
 
   private importView(row: ActualImportEntity) {
-    return { id: row.id, period: row.period, fileName: row.fileName, status: row.status, rows: row.rowCount, errors: row.errors, createdAt: row.createdAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null };
+    return { id: row.id, period: row.period, kind: row.kind, fileName: row.fileName, status: row.status, rows: row.rowCount, errors: row.errors, createdAt: row.createdAt.toISOString(), finishedAt: row.finishedAt?.toISOString() ?? null };
   }
 
   /** The running execution's status; undefined once it has ended. */

@@ -787,6 +787,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cycles/{id}/periods/{period}/spend/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import spend from a CSV file (body, Content-Type text/csv; columns unit_id,initiative_id,amount; an empty initiative is the unit's running costs): 202, checked and applied by a job, all or nothing; the same file again changes nothing */
+        post: operations["PeriodsController_importSpendCsv"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cycles/{id}/periods/{period}/imports/{importId}": {
         parameters: {
             query?: never;
@@ -1570,9 +1587,9 @@ export interface components {
             status: "draft" | "signed_off";
             /** @description the planning office's adjustment at sign-off */
             adjustedScore: number | null;
-            adjustmentReason: string[];
+            adjustmentReason: string | null;
             finalGrade: ("A" | "B" | "C" | "D") | null;
-            note: string[];
+            note: string | null;
             signedOffBy: string | null;
             signedOffAt: string | null;
             /** Format: date-time */
@@ -3179,6 +3196,11 @@ export interface components {
             id: string;
             /** @description a month, YYYY-MM */
             period: string;
+            /**
+             * @description actuals: kpi_id,value,unit; spend: unit_id,initiative_id,amount
+             * @enum {string}
+             */
+            kind: "actuals" | "spend";
             fileName: string;
             /** @enum {string} */
             status: "queued" | "imported" | "failed";
@@ -8295,6 +8317,103 @@ export interface operations {
         };
     };
     PeriodsController_importCsv: {
+        parameters: {
+            query?: {
+                fileName?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the same file again: the first import, as it stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActualsImportDto"];
+                };
+            };
+            /** @description queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActualsImportDto"];
+                };
+            };
+            /** @description invalid input: every problem named by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description no such resource */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the request conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description request headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description a service (PostgreSQL, Temporal, a worker) is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    PeriodsController_importSpendCsv: {
         parameters: {
             query?: {
                 fileName?: string;

@@ -3,10 +3,11 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import { REPORT_LANGUAGES, type Actor, type Role } from '@rollplan/domain';
 import { ActualImportEntity, DocumentEntity, PeriodReviewEntity, UserEntity, buildMonthlyReport } from '@rollplan/db';
-import { QueueName, submitActualsUpdate } from '@rollplan/workflows';
+import { QueueName, periodStatusQuery, reportSpendUpdate, submitActualsUpdate } from '@rollplan/workflows';
 import type { ReportJobData } from '../activities';
 import { renderReportHtml, renderReportXlsx } from '../reports/render-report';
 import { parseActualsCsv } from './import-actuals';
+import { parseSpendCsv } from './import-spend';
 import { ImportSweeper, type ImportJobData } from './import-sweeper';
 
 
@@ -20,7 +21,7 @@ export interface MonitoringJobsOptions {
   sweepMs?: number;
 }
 
-/** The monthly loop's BullMQ work: CSV imports of actuals and report rendering. */
+/** The monthly loop's BullMQ work: CSV imports of actuals and spend, and report rendering. */
 export function startMonitoringJobs({ dataSource, temporal, connection, prefix, log, sweepMs = 2000 }: MonitoringJobsOptions) {
   const reportQueue = new Queue<ReportJobData>(QueueName.Reports, { connection, prefix });
   const reports = new Worker<ReportJobData>(
@@ -58,19 +59,36 @@ export function startMonitoringJobs({ dataSource, temporal, connection, prefix, 
       if (!review) return finish('failed', [{ path: 'period', message: `the period ${row.period} is not open` }], null);
       const user = await dataSource.getRepository(UserEntity).findOneByOrFail({ id: row.createdBy });
       const actor: Actor = { userId: user.id, roles: user.roles as Role[], unitId: user.unitId, via: 'user' };
-      const parsed = await parseActualsCsv(row.content, review.targets, actor);
-      if (parsed.problems.length > 0) return finish('failed', parsed.problems, parsed.rows);
-      try {
-        // The import id is the update id: a retried job, or the same file again, sends nothing twice.
-        await temporal.workflow.getHandle(review.workflowId).executeUpdate(submitActualsUpdate, {
-          args: [{ values: parsed.values, source: 'csv', importId: row.id, actor }],
-          updateId: `import.${row.id}`,
-        });
-      } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) return finish('failed', [{ path: 'file', message: error.cause?.message ?? error.message }], parsed.rows);
-        throw error;
+      const handle = temporal.workflow.getHandle(review.workflowId);
+      // The import id is in the update id: a retried job, or the same file again, sends nothing twice.
+      const send = async (updates: (() => Promise<unknown>)[]) => {
+        try {
+          for (const update of updates) await update();
+        } catch (error) {
+          if (error instanceof WorkflowUpdateFailedError) return error.cause?.message ?? error.message;
+          throw error;
+        }
+        return undefined;
+      };
+      let rows: number;
+      let refused: string | undefined;
+      if (row.kind === 'spend') {
+        const status = await handle.query(periodStatusQuery).catch(() => undefined);
+        if (!status?.controls) return finish('failed', [{ path: 'period', message: `the period ${row.period} takes no spend (closed, or opened before the cost budget was tracked)` }], null);
+        const parsed = await parseSpendCsv(row.content, status.controls.spendUnits, actor);
+        if (parsed.problems.length > 0) return finish('failed', parsed.problems, parsed.rows);
+        rows = parsed.rows;
+        refused = await send(
+          [...parsed.byUnit].map(([unitId, entries]) => () => handle.executeUpdate(reportSpendUpdate, { args: [{ unitId, entries, source: 'csv', actor }], updateId: `import.${row.id}.${unitId}` })),
+        );
+      } else {
+        const parsed = await parseActualsCsv(row.content, review.targets, actor);
+        if (parsed.problems.length > 0) return finish('failed', parsed.problems, parsed.rows);
+        rows = parsed.rows;
+        refused = await send([() => handle.executeUpdate(submitActualsUpdate, { args: [{ values: parsed.values, source: 'csv', importId: row.id, actor }], updateId: `import.${row.id}` })]);
       }
-      return finish('imported', [], parsed.rows);
+      if (refused) return finish('failed', [{ path: 'file', message: refused }], rows);
+      return finish('imported', [], rows);
     },
     { connection, prefix, concurrency: 2 },
   );

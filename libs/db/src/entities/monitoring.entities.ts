@@ -59,9 +59,10 @@ export class KpiActualEntity {
 
 export type ImportStatus = 'queued' | 'imported' | 'failed';
 
-/** A CSV file of actuals; its id is the hash of cycle, period and content, so a re-upload finds it. */
+/** A CSV file of actuals or spend; its id is the hash of cycle, period, kind and content, so a re-upload finds it. */
 @Entity({ name: 'actual_imports' })
 @Check('actual_imports_status_check', `status IN ('queued', 'imported', 'failed')`)
+@Check('actual_imports_kind_check', `kind IN ('actuals', 'spend')`)
 export class ActualImportEntity {
   @PrimaryColumn('text', { primaryKeyConstraintName: 'actual_imports_pkey' }) id!: string;
   @Column('uuid', { name: 'cycle_id' }) cycleId!: string;
@@ -69,6 +70,8 @@ export class ActualImportEntity {
   @JoinColumn({ name: 'cycle_id', foreignKeyConstraintName: 'actual_imports_cycle_fk' })
   cycle?: CycleEntity;
   @Column('text') period!: string;
+  /** KPI actuals (`kpi_id,value,unit`) or spend (`unit_id,initiative_id,amount`). */
+  @Column('text', { default: 'actuals' }) kind!: 'actuals' | 'spend';
   @Column('text', { name: 'file_name' }) fileName!: string;
   @Column('bytea', { select: false }) content!: Buffer;
   @Column('text') status!: ImportStatus;
