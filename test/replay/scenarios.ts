@@ -12,6 +12,8 @@ import {
   extendContributionUpdate,
   openRequestUpdate,
   periodStatusQuery,
+  raiseRiskUpdate,
+  reportSpendUpdate,
   proposeChangeUpdate,
   startAdjustmentUpdate,
   closePeriodUpdate,
@@ -354,6 +356,85 @@ export const SCENARIOS: Scenario[] = [
       await cycle.result();
       for (let i = 0; i < 200 && (await november.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 25));
       return [cycle.workflowId, september.workflowId, october.workflowId, november.workflowId];
+    },
+  },
+  {
+    // v0.12: a cycle in the organization's time zone and business calendar; each month asks for
+    // milestone progress and spend, a risk is raised in January and reviewed in February, the
+    // operations meeting of January is minuted with a decision, March's close evaluates the first quarter and
+    // April signs it off; then the cycle cancelled.
+    name: 'controls-in-business-calendar',
+    workflowType: WorkflowType.MonthlyReview,
+    async run(env, taskQueue, people) {
+      const DAY = 86_400_000;
+      const plan = samplePlan({ finance: people.finance.unitId!, customer: people.customer.unitId! });
+      plan.milestones = [{ id: 'south-office', year: 2027, title: 'Open the southern office', initiativeId: 'new-regions', dueMonth: '2027-03' }];
+      plan.budget = [{ unitId: people.customer.unitId!, initiativeId: 'new-regions', year: 2027, amount: 60 }];
+      const input: PlanningCycleInput = {
+        baseline: CODE_BASELINE,
+        cycleId: randomUUID(),
+        title: 'Replay controls',
+        startYear: 2027,
+        horizonYears: 3,
+        startedBy: people.admin,
+        setup: {
+          contributors: [{ unitId: people.finance.unitId!, area: 'finance', name: 'Finance Center' }],
+          contributionDueAt: new Date(Number(await env.currentTimeMs()) + 14 * DAY).toISOString(),
+          planningOfficeUnitId: people.admin.unitId!,
+          internalReviewUnitIds: [],
+          committee: { memberIds: [people.reviewer1.userId], chairId: people.chair.userId, rule: { kind: 'all' }, reviewDays: 7, maxRounds: 3 },
+          timeZone: 'Asia/Shanghai',
+        },
+      };
+      const cycle = await env.client.workflow.start(WorkflowType.PlanningCycle, { workflowId: cycleWorkflowId(input.cycleId), taskQueue, args: [input] });
+      const complete = (workflowId: string, task: TaskState, actor: Actor, outcome: string, payload?: Record<string, unknown>) =>
+        env.client.workflow.getHandle(workflowId).executeUpdate(completeTaskUpdate, { args: [{ taskId: task.id, outcome, actor, payload }] });
+      const sleepUntil = async (ms: number) => env.sleep(Math.max(1, ms - Number(await env.currentTimeMs())));
+      await complete(cycle.workflowId, (await openTasksOf(env, cycle.workflowId, 'plan.contribution', 1))[0], people.finance, 'submitted', contributionFor('finance'));
+      await cycle.executeUpdate(submitDraftUpdate, { args: [{ content: plan, actor: people.admin }] });
+      await complete(cycle.workflowId, (await openTasksOf(env, cycle.workflowId, 'plan.review', 1))[0], people.reviewer1, 'approve');
+      await complete(cycle.workflowId, (await openTasksOf(env, cycle.workflowId, 'plan.final_approval', 1))[0], people.chair, 'approve');
+      await waitForPhase(env, cycle.workflowId, 'execution');
+
+      const months: string[] = [];
+      for (const month of [1, 2, 3]) {
+        await sleepUntil(Date.UTC(2027, month, 1, 1));
+        const id = `month-${input.cycleId}-2027-0${month}`;
+        months.push(id);
+        const handle = env.client.workflow.getHandle(id);
+        for (let i = 0; i < 200 && !(await handle.query(periodStatusQuery).catch(() => undefined))?.controls; i++) await new Promise((r) => setTimeout(r, 25));
+        const [milestones] = await openTasksOf(env, id, 'monthly.milestones', 1);
+        await complete(id, milestones, people.customer, 'reported', { reports: [{ milestoneId: 'south-office', ...(month < 3 ? { status: 'on_track' } : { status: 'late', newDueMonth: '2027-06', reason: 'lease' }) }] });
+        await handle.executeUpdate(reportSpendUpdate, { args: [{ unitId: people.customer.unitId!, entries: [{ initiativeId: 'new-regions', amount: month === 2 ? 20 : 5 }], source: 'api', actor: people.customer }] });
+        if (month === 1) {
+          const risk = { title: 'Landlord backs out', description: '', category: 'operational' as const, ownerUnitId: people.customer.unitId!, likelihood: 4, impact: 4, response: 'reduce' as const, mitigation: [] };
+          await handle.executeUpdate(raiseRiskUpdate, { args: [{ risk, actor: people.finance }] });
+        }
+        if (month === 2) {
+          const [review] = await openTasksOf(env, id, 'monthly.risk_review', 1);
+          await complete(id, review, people.customer, 'reviewed', { likelihood: 2, impact: 4, response: 'reduce', note: '', closed: false, mitigation: [] });
+        }
+        await handle.executeUpdate(submitActualsUpdate, { args: [{ values: [{ kpiId: 'revenue-cny', value: 800 }], source: 'api', actor: people.finance }] });
+        await handle.executeUpdate(submitActualsUpdate, { args: [{ values: [{ kpiId: 'nps', value: 35 }], source: 'api', actor: people.customer }] });
+        if (month > 1) continue;
+        const [meeting] = await openTasksOf(env, id, 'monthly.operations_meeting', 1);
+        const { controls } = await handle.query(periodStatusQuery);
+        await complete(id, meeting, people.admin, 'recorded', {
+          attendees: [],
+          summary: '',
+          items: controls!.agenda.map((a) => ({ itemId: a.id, minutes: 'discussed', decisions: a.kind === 'budget' ? [{ what: 'Freeze hiring', ownerUnitId: people.customer.unitId!, dueAt: new Date(Date.UTC(2027, month + 2, 1)).toISOString() }] : [] })),
+        });
+      }
+      await sleepUntil(Date.UTC(2027, 4, 1, 1));
+      const april = `month-${input.cycleId}-2027-04`;
+      months.push(april);
+      const [signOff] = await openTasksOf(env, april, 'evaluation.sign_off', 1);
+      await complete(april, signOff, people.admin, 'signed_off', { note: 'replay', adjustments: [] });
+      await cycle.executeUpdate(cancelCycleUpdate, { args: [{ reason: 'recorded for replay', by: people.admin }] });
+      await cycle.result();
+      const handle = env.client.workflow.getHandle(april);
+      for (let i = 0; i < 200 && (await handle.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 25));
+      return [cycle.workflowId, ...months];
     },
   },
 ];

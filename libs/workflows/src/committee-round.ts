@@ -1,4 +1,5 @@
-import { CyclePhase, tallyGroup, type Assignee, type EscalationPolicy } from '@rollplan/domain/rules';
+import { CyclePhase, tallyGroup, type Assignee, type BusinessCalendar, type EscalationPolicy } from '@rollplan/domain/rules';
+import { businessCalendar, dueInDays, escalationInDays } from './business-days';
 import type { TaskBoard } from './human-task';
 import type { TaskDecision, TaskSpec } from './human-task.messages';
 import { Patch } from './names';
@@ -45,18 +46,19 @@ export async function reviewRound(
   onElectorate: (electorate: CommitteeRoundState) => void = () => undefined,
 ): Promise<{ verdict: Verdict; reasons: string[] }> {
   const { version, round } = subject;
+  const calendar = await businessCalendar(setup);
   const what = subject.subject === 'plan' ? `plan v${version}` : subject.subject === 'change' ? `plan change v${version}` : `rolled plan v${version}`;
   if (setup.internalReviewUnitIds.length > 0) {
     await onStage(CyclePhase.InternalReview);
     await Promise.all(
-      setup.internalReviewUnitIds.map((unitId) => board.decide(reviewSpec('plan.internal_review', `Internal review of ${what}`, { type: 'unit', unitId }, setup, subject))),
+      setup.internalReviewUnitIds.map((unitId) => board.decide(reviewSpec('plan.internal_review', `Internal review of ${what}`, { type: 'unit', unitId }, setup, subject, calendar))),
     );
   }
 
   await onStage(CyclePhase.CommitteeReview);
   let reasons: string[] = [];
   const chairDecides = async (): Promise<Verdict> => {
-    const decision = await board.decide(reviewSpec('plan.final_approval', `Final approval of ${what}`, { type: 'user', userId: setup.committee.chairId }, setup, subject));
+    const decision = await board.decide(reviewSpec('plan.final_approval', `Final approval of ${what}`, { type: 'user', userId: setup.committee.chairId }, setup, subject, calendar));
     reasons = commentsOf([decision]);
     return (decision?.outcome ?? 'request_changes') as Verdict;
   };
@@ -69,7 +71,7 @@ export async function reviewRound(
   const recused = setup.committee.memberIds.filter((userId) => !voters.includes(userId));
   onElectorate({ subject: subject.subject, version, round, voters, recused, needed: tallyGroup(setup.committee.rule, voters.length, []).needed });
   if (voters.length === 0) return { verdict: await chairDecides(), reasons };
-  const ballots = voters.map((userId) => reviewSpec('plan.review', `Review ${what} (round ${round})`, { type: 'user', userId }, setup, subject));
+  const ballots = voters.map((userId) => reviewSpec('plan.review', `Review ${what} (round ${round})`, { type: 'user', userId }, setup, subject, calendar));
   const vote = await board.decideGroup(ballots, setup.committee.rule, 'approve', { hearEveryone: true });
   reasons = commentsOf(vote.decisions);
   if (vote.state === 'passed') return { verdict: await chairDecides(), reasons };
@@ -100,15 +102,16 @@ export function reviewTracked(
   );
 }
 
-function reviewSpec(kind: TaskSpec['kind'], title: string, assignee: Assignee, setup: CycleSetup, subject: ReviewSubject): TaskSpec {
+function reviewSpec(kind: TaskSpec['kind'], title: string, assignee: Assignee, setup: CycleSetup, subject: ReviewSubject, calendar: BusinessCalendar | undefined): TaskSpec {
   // Overdue reviews escalate to the chair (the chair's own task to the planning office).
   const toChair: Assignee | undefined = assignee.type === 'user' && assignee.userId === setup.committee.chairId ? undefined : { type: 'user', userId: setup.committee.chairId };
+  const dueAt = dueInDays(setup.committee.reviewDays, calendar);
   return {
     kind,
     title,
     assignee,
-    dueAt: new Date(Date.now() + setup.committee.reviewDays * DAY).toISOString(),
-    escalation: { remindBeforeMs: [DAY], chain: toChair ? [toChair] : escalation(setup, [], 2 * DAY).chain, graceMs: 2 * DAY },
+    dueAt,
+    escalation: escalationInDays(dueAt, [1], 2, toChair ? [toChair] : escalation(setup, [], 0).chain, calendar),
     submittedBy: subject.submittedBy,
     cycleId: subject.cycleId,
     links: {

@@ -7,8 +7,6 @@ import {
   evaluateKpi,
   foreignKpis,
   hasAnyRole,
-  workingDayEscalation,
-  workingDaysAfter,
   type Actor,
   type CauseAnalysis,
   type KpiEvaluation,
@@ -28,6 +26,7 @@ import {
   type MonthlyReviewResult,
   type PeriodStatus,
 } from './monthly-review.messages';
+import { dueInDays, escalationInDays } from './business-days';
 import { OperatingControls } from './operating-controls';
 import { hasPatch, startFromBaseline } from './patches';
 
@@ -337,16 +336,13 @@ class MonthlyReview {
 
   /** Due `days` from now: working days in the business calendar, calendar days in months opened before it. */
   private dueIn(days: number): string {
-    const { calendar } = this.input;
-    return new Date(calendar ? workingDaysAfter(Date.now(), days, calendar) : Date.now() + days * DAY).toISOString();
+    return dueInDays(days, this.input.calendar);
   }
 
   /** Reminded a working day before, escalated to the planning office three working days after. */
   private officeEscalation(dueAt: string) {
-    const { calendar, planningOfficeUnitId: office } = this.input;
-    const chain = office ? [{ type: 'unit' as const, unitId: office }] : [];
-    if (!calendar) return { remindBeforeMs: [DAY], chain, graceMs: 3 * DAY };
-    return { ...workingDayEscalation(Date.parse(dueAt), [1], 3, calendar), chain };
+    const office = this.input.planningOfficeUnitId;
+    return escalationInDays(dueAt, [1], 3, office ? [{ type: 'unit' as const, unitId: office }] : [], this.input.calendar);
   }
 
   /** Follows a task to its decision in the background. */

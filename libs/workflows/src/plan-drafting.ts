@@ -1,6 +1,7 @@
 import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import { CyclePhase, Role, formatPeriod, hasAnyRole, validatePlan, type Actor } from '@rollplan/domain/rules';
 import type { PlanActivities } from './activities';
+import { businessCalendar, escalationInDays } from './business-days';
 import type { TaskBoard } from './human-task';
 import type { TaskSpec } from './human-task.messages';
 import { escalation, reviewRound } from './committee-round';
@@ -101,6 +102,7 @@ export async function runPlanDrafting(
   );
 
   // 1. Every contributing unit analyses its area, in parallel; overdue work goes to the unit head, then the office.
+  const calendar = await businessCalendar(setup);
   await Promise.all(
     setup.contributors.map(async (contributor, i) => {
       const spec: TaskSpec = {
@@ -108,7 +110,7 @@ export async function runPlanDrafting(
         title: `${contributor.name}: analysis for the ${status.startYear}–${status.startYear + status.horizonYears - 1} plan`,
         assignee: { type: 'unit', unitId: contributor.unitId },
         dueAt: setup.contributionDueAt,
-        escalation: escalation(setup, [2 * DAY], 3 * DAY),
+        escalation: escalationInDays(setup.contributionDueAt, [2], 3, escalation(setup, [], 0).chain, calendar),
         cycleId: status.cycleId,
         links: { area: contributor.area, unitId: contributor.unitId },
       };

@@ -13,6 +13,7 @@ import {
 } from '@rollplan/domain/rules';
 import type { MonitoringActivities, PlanActivities } from './activities';
 import { reviewTracked } from './committee-round';
+import { businessCalendar, dueInDays, escalationInDays } from './business-days';
 import { FailureType } from './names';
 import type { ExecutionContext } from './plan-execution';
 import { latestPlan, latestStart, periodOf } from './plan-schedule';
@@ -133,6 +134,8 @@ export class RollingAdjustment {
     const { year } = adjustment;
     const office = setup.planningOfficeUnitId ? [{ type: 'unit' as const, unitId: setup.planningOfficeUnitId }] : [];
     // 1. Every contributing unit says what changed, from its last analysis and last year's actuals.
+    const calendar = await businessCalendar(setup);
+    const dueAt = dueInDays(14, calendar);
     await Promise.all(
       setup.contributors.map(async (contributor) => {
         const context = await loadAdjustmentContext({ cycleId: status.cycleId, unitId: contributor.unitId, year });
@@ -140,8 +143,8 @@ export class RollingAdjustment {
           kind: 'plan.contribution',
           title: `${contributor.name}: what changed, for the rolled ${year}–${year + status.horizonYears - 1} plan`,
           assignee: { type: 'unit', unitId: contributor.unitId },
-          dueAt: new Date(Date.now() + 14 * DAY).toISOString(),
-          escalation: { remindBeforeMs: [2 * DAY], chain: office, graceMs: 3 * DAY },
+          dueAt,
+          escalation: escalationInDays(dueAt, [2], 3, office, calendar),
           cycleId: status.cycleId,
           links: { area: contributor.area, unitId: contributor.unitId, adjustment: String(year) },
           context,
