@@ -3,7 +3,8 @@
 // python3 + pip, apt) to everything rollplan needs, then builds. Idempotent and quick
 // when all is in place. Plain Node, no dependencies: it runs before `npm ci`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +29,15 @@ const APT_PACKAGES = [
 const BROWSER_PACKAGES = [
   { pkg: 'chromium', present: () => existsSync('/usr/bin/chromium') },
   { pkg: 'fonts-noto-cjk', present: () => existsSync('/usr/share/fonts/opentype/noto') },
+];
+
+// The cluster profile (`npm start -- --cluster`) and the cluster test tier: the Temporal server, its
+// schema tool and its Web UI built from the Go module proxy (versions in libs/devstack/cluster-tools.json),
+// and Debian's nginx as the reverse proxy.
+const CLUSTER_TOOLS = JSON.parse(readFileSync(join(root, 'libs', 'devstack', 'cluster-tools.json'), 'utf8'));
+const CLUSTER_PACKAGES = [
+  { pkg: 'nginx', present: () => existsSync('/usr/sbin/nginx') },
+  { pkg: 'golang-go', present: () => onPath('go') },
 ];
 
 function log(message) {
@@ -97,6 +107,55 @@ function ensureSchemathesis() {
   }
 }
 
+/**
+ * Builds the Temporal server, temporal-sql-tool and the UI server once per machine (about 6 minutes
+ * on 2 cores the first time) into a per-machine cache, and copies them with the server's SQL schema
+ * into .rollplan/tools/temporal-server-<version>.
+ */
+function ensureTemporalCluster() {
+  const { temporalServer, temporalUi, goToolchain } = CLUSTER_TOOLS;
+  const target = join(tools, `temporal-server-${temporalServer}`);
+  const files = ['temporal-server', 'temporal-sql-tool', 'temporal-ui-server'];
+  if (files.every((f) => existsSync(join(target, f))) && existsSync(join(target, 'schema'))) return;
+  const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rollplan', `temporal-server-${temporalServer}-ui-${temporalUi}`);
+  if (!files.every((f) => existsSync(join(cache, f))) || !existsSync(join(cache, 'schema'))) {
+    log(`building Temporal server ${temporalServer} and UI ${temporalUi} from the Go module proxy (once per machine, a few minutes) ...`);
+    // The server needs a newer Go than Debian's: the go command fetches this toolchain from the proxy.
+    const env = { ...process.env, GOTOOLCHAIN: goToolchain, GOFLAGS: '-buildvcs=false' };
+    const gobin = mkdtempSync(join(tmpdir(), 'rollplan-gobin-'));
+    const uibin = mkdtempSync(join(tmpdir(), 'rollplan-gobin-'));
+    try {
+      must('go', ['install', `go.temporal.io/server/cmd/server@v${temporalServer}`, `go.temporal.io/server/cmd/tools/sql@v${temporalServer}`], { env: { ...env, GOBIN: gobin }, quiet: true });
+      must('go', ['install', `github.com/temporalio/ui-server/v2/cmd/server@v${temporalUi}`], { env: { ...env, GOBIN: uibin }, quiet: true });
+      const modcache = must('go', ['env', 'GOMODCACHE'], { env, quiet: true }).out.trim();
+      const building = `${cache}.partial`;
+      rmSync(building, { recursive: true, force: true });
+      mkdirSync(building, { recursive: true });
+      renameSync(join(gobin, 'server'), join(building, 'temporal-server'));
+      renameSync(join(gobin, 'sql'), join(building, 'temporal-sql-tool'));
+      renameSync(join(uibin, 'server'), join(building, 'temporal-ui-server'));
+      cpSync(join(modcache, `go.temporal.io/server@v${temporalServer}`, 'schema', 'postgresql'), join(building, 'schema', 'postgresql'), { recursive: true });
+      makeWritable(join(building, 'schema')); // the module cache is read-only
+      rmSync(cache, { recursive: true, force: true });
+      renameSync(building, cache);
+    } finally {
+      rmSync(gobin, { recursive: true, force: true });
+      rmSync(uibin, { recursive: true, force: true });
+    }
+  }
+  rmSync(target, { recursive: true, force: true });
+  cpSync(cache, target, { recursive: true });
+}
+
+function makeWritable(dir) {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) makeWritable(path);
+    else chmodSync(path, 0o644);
+  }
+}
+
 function ensureNodeModules() {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
@@ -133,10 +192,13 @@ function buildWebApp() {
 try {
   const started = Date.now();
   const testing = process.argv.includes('--test');
+  // The cluster tier runs in `npm test`; `npm start -- --cluster` passes its flag through to here.
+  const cluster = testing || process.argv.includes('--cluster') || process.env.ROLLPLAN_PROFILE === 'cluster' || process.env.npm_config_cluster === 'true';
   // Only the tests need a browser and the fuzzer: `npm test` passes --test.
-  ensureSystemPackages(testing ? [...APT_PACKAGES, ...BROWSER_PACKAGES] : APT_PACKAGES);
+  ensureSystemPackages([...APT_PACKAGES, ...(testing ? BROWSER_PACKAGES : []), ...(cluster ? CLUSTER_PACKAGES : [])]);
   ensureTemporalBinaries();
   if (testing) ensureSchemathesis();
+  if (cluster) ensureTemporalCluster();
   ensureNodeModules();
   build();
   buildWebApp();

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { CLUSTER_SHAPE } from '@rollplan/devstack';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '@rollplan/workflows';
 
 const ROOT = resolve(__dirname, '../..');
@@ -19,6 +20,8 @@ interface Service {
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
   container_name?: string;
+  deploy?: { replicas?: number };
+  volumes?: (string | { type?: string; source?: string; target?: string })[];
 }
 
 // `merge: true`: the file shares blocks through YAML merge keys (`<<: *app`), as Compose does.
@@ -27,7 +30,21 @@ const services = compose.services;
 
 const APP_SERVICES = ['migrate', 'worker', 'api'];
 /** Variables only one app service gets. */
-const SERVICE_ONLY_ENV: Record<string, string[]> = { api: ['JWT_SECRET'], migrate: ['APP_DATABASE_USER', 'APP_DATABASE_PASSWORD'] };
+const SERVICE_ONLY_ENV: Record<string, string[]> = {
+  api: ['JWT_SECRET', 'TRUST_PROXY'],
+  migrate: ['APP_DATABASE_USER', 'APP_DATABASE_PASSWORD'],
+};
+/** The Temporal server's services (CLUSTER_SHAPE.temporalServices), one compose service each. */
+const TEMPORAL_ROLES: Record<string, string> = {
+  'temporal-frontend': 'frontend',
+  'temporal-history': 'history',
+  'temporal-matching': 'matching',
+  'temporal-internal-worker': 'worker',
+};
+/** Each role's gRPC port in the image's config template (FRONTEND_GRPC_PORT, HISTORY_GRPC_PORT, ...). */
+const GRPC_PORTS: Record<string, string> = { frontend: '7233', history: '7234', matching: '7235', worker: '7239' };
+/** Where the admin-tools image keeps the SQL schemas (temporal-sql-tool update-schema -d). */
+const SCHEMA_DIR = '/etc/temporal/schema/postgresql/v12';
 const REQUIRED_ENV = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'DATABASE_URL', 'REDIS_URL', 'API_PORT'];
 /** What the workflows use (libs/workflows/src/names.ts): the deployment must register exactly these. */
 const SEARCH_ATTRIBUTES = SEARCH_ATTRIBUTE_CLI_TYPES;
@@ -52,6 +69,22 @@ function commandText(name: string): string {
   return Array.isArray(command) ? command.join(' ') : (command ?? '');
 }
 
+/** An image's tag (`name:tag`, a registry host may carry a :port). */
+const imageTag = (image: string | undefined) => image?.split('/').at(-1)?.split('@')[0].split(':')[1];
+const imageName = (image: string | undefined) => image?.replace(/:[^:/@]+(@.*)?$/, '');
+
+/** The address the apps, the UI and temporal-setup dial: the frontend's service name and gRPC port. */
+const frontendAddress = () => `temporal-frontend:${envOf('temporal-frontend').FRONTEND_GRPC_PORT ?? GRPC_PORTS.frontend}`;
+
+/** Host files mounted into a service (short or long syntax), relative to the compose file. */
+function bindMounts(name: string): { source: string; target: string }[] {
+  return (service(name).volumes ?? []).flatMap((volume) => {
+    if (typeof volume === 'object') return volume.type === 'bind' && volume.source && volume.target ? [{ source: volume.source, target: volume.target }] : [];
+    const [source, target] = volume.split(':');
+    return /^[./]/.test(source) ? [{ source, target }] : [];
+  });
+}
+
 function dependencies(name: string): Record<string, string> {
   const deps = service(name).depends_on ?? {};
   if (Array.isArray(deps)) return Object.fromEntries(deps.map((d) => [d, 'service_started']));
@@ -70,8 +103,81 @@ function ports(name: string): string[] {
 describe('docker-compose.yml', () => {
   it('defines the whole stack', () => {
     expect(Object.keys(services)).toEqual(
-      expect.arrayContaining(['postgres', 'redis', 'temporal', 'temporal-setup', 'temporal-ui', ...APP_SERVICES]),
+      expect.arrayContaining([
+        'postgres',
+        'redis',
+        'temporal-schema',
+        ...Object.keys(TEMPORAL_ROLES),
+        'temporal-setup',
+        'temporal-ui',
+        ...APP_SERVICES,
+        'proxy',
+      ]),
     );
+    // No single-process Temporal any more (auto-setup is deprecated and runs every service in one process).
+    expect(Object.keys(services)).not.toContain('temporal');
+    const images = Object.values(services).map((s) => imageName(s.image));
+    expect(images).not.toContain('temporalio/auto-setup');
+  });
+
+  it('runs Temporal in the cluster profile’s shape: one process per service on PostgreSQL', () => {
+    const servers = Object.entries(services)
+      .filter(([, s]) => imageName(s.image) === 'temporalio/server')
+      .map(([name]) => name);
+    expect(servers.sort()).toEqual(Object.keys(TEMPORAL_ROLES).sort());
+    expect(Object.values(TEMPORAL_ROLES).sort()).toEqual([...CLUSTER_SHAPE.temporalServices].sort());
+    const pg = envOf('postgres');
+    for (const [name, role] of Object.entries(TEMPORAL_ROLES)) {
+      const env = envOf(name);
+      expect({ name, tag: imageTag(service(name).image) }).toEqual({ name, tag: CLUSTER_SHAPE.temporalVersion });
+      // The image's entrypoint runs `temporal-server start`, which takes its services from TEMPORAL_SERVICES.
+      expect({ name, services: env.TEMPORAL_SERVICES }).toEqual({ name, services: role });
+      expect({ name, shards: env.NUM_HISTORY_SHARDS }).toEqual({ name, shards: String(CLUSTER_SHAPE.historyShards) });
+      expect({ name, db: [env.DB, env.POSTGRES_SEEDS, env.DB_PORT ?? '5432', env.POSTGRES_USER, env.POSTGRES_PWD] }).toEqual({
+        name,
+        db: ['postgres12', 'postgres', '5432', pg.POSTGRES_USER, pg.POSTGRES_PASSWORD],
+      });
+      expect({ name, schema: dependencies(name)['temporal-schema'] }).toEqual({ name, schema: 'service_completed_successfully' });
+    }
+  });
+
+  it('mounts host files that exist', () => {
+    const mounts = Object.keys(services).flatMap((name) => bindMounts(name).map((mount) => ({ name, ...mount })));
+    expect(mounts.length).toBeGreaterThanOrEqual(1);
+    for (const { name, source } of mounts) expect({ name, source, exists: existsSync(resolve(ROOT, source)) }).toEqual({ name, source, exists: true });
+    // The server's embedded config reads dynamic config from a file and refuses to start without it.
+    for (const name of Object.keys(TEMPORAL_ROLES)) {
+      const path = envOf(name).DYNAMIC_CONFIG_FILE_PATH ?? '/etc/temporal/config/dynamicconfig/docker.yaml';
+      expect({ name, mounted: bindMounts(name).map((m) => m.target) }).toEqual({ name, mounted: expect.arrayContaining([path]) });
+    }
+  });
+
+  it('creates Temporal’s databases and schemas with the admin tools of the server’s version', () => {
+    for (const name of ['temporal-schema', 'temporal-setup']) {
+      const { image } = service(name);
+      expect({ name, image: imageName(image), tag: imageTag(image) }).toEqual({
+        name,
+        image: 'temporalio/admin-tools',
+        tag: CLUSTER_SHAPE.temporalVersion,
+      });
+    }
+    const script = commandText('temporal-schema');
+    expect(script).toMatch(/temporal-sql-tool --plugin postgres12\b/);
+    const lines = script.split('\n');
+    for (const [db, schema] of [
+      ['temporal', 'temporal'],
+      ['temporal_visibility', 'visibility'],
+    ]) {
+      const steps = [/\bcreate-database\b/, /\bsetup-schema -v 0\.0\b/, new RegExp(`\\bupdate-schema -d ${SCHEMA_DIR}/${schema}/versioned\\b`)];
+      const at = steps.map((step) => lines.findIndex((line) => line.split(/\s+/).includes(db) && step.test(line)));
+      expect({ db, at: at.map((i) => i >= 0) }).toEqual({ db, at: [true, true, true] });
+      expect({ db, ordered: [...at].sort((a, b) => a - b) }).toEqual({ db, ordered: at });
+    }
+    // As the PostgreSQL superuser: it creates databases.
+    const pg = envOf('postgres');
+    const env = envOf('temporal-schema');
+    expect([env.SQL_HOST, env.SQL_PORT, env.SQL_USER, env.SQL_PASSWORD]).toEqual(['postgres', '5432', pg.POSTGRES_USER, pg.POSTGRES_PASSWORD]);
+    expect(dependencies('temporal-schema')).toEqual(expect.objectContaining({ postgres: 'service_healthy' }));
   });
 
   it('pins every image to an explicit tag other than latest', () => {
@@ -159,14 +265,58 @@ describe('docker-compose.yml', () => {
       if (name !== 'migrate') expect(db.username).not.toBe(pg.POSTGRES_USER);
       const redis = new URL(env.REDIS_URL);
       expect({ name, redis: [redis.protocol, redis.hostname] }).toEqual({ name, redis: ['redis:', 'redis'] });
-      expect({ name, temporal: env.TEMPORAL_ADDRESS }).toEqual({ name, temporal: 'temporal:7233' });
+      expect({ name, temporal: env.TEMPORAL_ADDRESS }).toEqual({ name, temporal: frontendAddress() });
     }
+    expect(frontendAddress()).toBe('temporal-frontend:7233');
+    expect(envOf('temporal-ui').TEMPORAL_ADDRESS).toBe(frontendAddress());
   });
 
-  it('publishes the API on 3000 and the Temporal UI on 8233', () => {
-    expect(ports('api')).toContain(`3000:${envOf('api').API_PORT}`);
-    expect(ports('api')).toContain('3000:3000');
+  it('publishes the API (through the proxy) on 3000, Temporal’s frontend on 7233 and its UI on 8233', () => {
+    const listen = read('deploy/nginx.conf').match(/^\s*listen\s+(\d+)\s*;/m)?.[1];
+    expect(ports('proxy')).toContain(`3000:${listen}`);
+    expect(ports('proxy')).toContain('3000:3000');
+    expect(ports('api')).toEqual([]); // the replicas are reached through the proxy only
+    expect(ports('temporal-frontend')).toContain('7233:7233');
     expect(ports('temporal-ui')).toContain('8233:8080');
+  });
+
+  it('balances the api replicas behind an nginx proxy that finds them through Docker’s DNS', () => {
+    const proxy = service('proxy');
+    expect(imageName(proxy.image)).toBe('nginx');
+    expect(bindMounts('proxy')).toContainEqual({ source: './deploy/nginx.conf', target: '/etc/nginx/conf.d/default.conf' });
+    const conf = read('deploy/nginx.conf').replace(/#.*$/gm, '');
+    // The upstream names the api service on its API_PORT, re-resolved (`resolve`, with a zone) by Docker's resolver.
+    const upstream = conf.match(/upstream\s+(\S+)\s*\{([^}]*)\}/);
+    expect(upstream).not.toBeNull();
+    const [, upstreamName, upstreamBody] = upstream!;
+    expect(upstreamBody).toMatch(new RegExp(`^\\s*server\\s+api:${envOf('api').API_PORT}\\s+resolve\\b`, 'm'));
+    expect(upstreamBody).toMatch(/^\s*zone\s+\S+/m);
+    expect(conf).toMatch(/^\s*resolver\s+127\.0\.0\.11\b/m);
+    expect(conf).toMatch(new RegExp(`proxy_pass\\s+http://${upstreamName}\\s*;`));
+    // Forwarded client address and request id.
+    expect(conf).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$proxy_add_x_forwarded_for\s*;/);
+    expect(conf).toMatch(/proxy_set_header\s+X-Request-Id\s+\S+\s*;/);
+    // ... which the api believes for one hop (Express's `trust proxy`, apps/api/src/config.ts).
+    expect(envOf('api').TRUST_PROXY).toBe('1');
+    // Server-Sent Events pass unbuffered, and an open stream outlives the default 60 s read timeout.
+    expect(read('apps/api/src/notifications/notifications.controller.ts')).toContain("'notifications/stream'");
+    const stream = conf.match(/location\s+(?:=\s*)?\/notifications\/stream\s*\{([^}]*)\}/)?.[1] ?? '';
+    expect(stream).toMatch(/proxy_buffering\s+off\s*;/);
+    expect(stream).toMatch(new RegExp(`proxy_pass\\s+http://${upstreamName}\\s*;`));
+    const timeout = stream.match(/proxy_read_timeout\s+(\d+)([smh]?)\s*;/);
+    expect(timeout).not.toBeNull();
+    const seconds = Number(timeout![1]) * ({ '': 1, s: 1, m: 60, h: 3600 } as Record<string, number>)[timeout![2]];
+    expect(seconds).toBeGreaterThanOrEqual(600);
+    expect(dependencies('proxy')).toEqual(expect.objectContaining({ api: 'service_healthy' }));
+  });
+
+  it('creates the namespace when missing, once the cluster reports healthy', () => {
+    const script = commandText('temporal-setup');
+    expect(script).toMatch(/temporal operator cluster health\b/);
+    expect(script).toMatch(/temporal operator namespace describe\b.*--namespace\b/);
+    expect(script).toMatch(/temporal operator namespace create\b.*--namespace\b/);
+    expect(script.indexOf('temporal operator cluster health')).toBeLessThan(script.indexOf('temporal operator namespace create'));
+    expect(script.indexOf('temporal operator namespace create')).toBeLessThan(script.indexOf('temporal operator search-attribute create'));
   });
 
   it('registers exactly rollplan’s six search attributes, tolerating ones that exist', () => {
@@ -183,7 +333,7 @@ describe('docker-compose.yml', () => {
     ]);
   });
 
-  it('health-checks postgres, redis, temporal and the api', () => {
+  it('health-checks postgres, redis, each Temporal service, the api and the proxy', () => {
     const probe = (name: string) => {
       const { healthcheck } = service(name);
       const test = healthcheck?.test;
@@ -192,8 +342,12 @@ describe('docker-compose.yml', () => {
     };
     expect(probe('postgres')).toMatch(/pg_isready/);
     expect(probe('redis')).toMatch(/redis-cli ping/);
-    expect(probe('temporal')).toMatch(/temporal operator cluster health/);
+    // The server image has no Temporal CLI: its own gRPC port answers (temporal-setup then waits for cluster health).
+    for (const [name, role] of Object.entries(TEMPORAL_ROLES)) {
+      expect({ name, probe: probe(name) }).toEqual({ name, probe: expect.stringMatching(new RegExp(`\\b${GRPC_PORTS[role]}\\b`)) });
+    }
     expect(probe('api')).toMatch(/localhost:.*\/health/);
+    expect(probe('proxy')).toMatch(/localhost:3000\/health/);
   });
 
   it('starts worker and api only after migrations, search attributes and healthy backing services', () => {
@@ -203,18 +357,24 @@ describe('docker-compose.yml', () => {
         deps: expect.objectContaining({
           migrate: 'service_completed_successfully',
           'temporal-setup': 'service_completed_successfully',
-          temporal: 'service_healthy',
+          'temporal-frontend': 'service_healthy',
           postgres: 'service_healthy',
           redis: 'service_healthy',
         }),
       });
     }
     expect(dependencies('migrate')).toEqual(expect.objectContaining({ postgres: 'service_healthy' }));
-    expect(dependencies('temporal-setup')).toEqual(expect.objectContaining({ temporal: 'service_healthy' }));
+    expect(dependencies('temporal-setup')).toEqual(
+      expect.objectContaining(Object.fromEntries(Object.keys(TEMPORAL_ROLES).map((name) => [name, 'service_healthy']))),
+    );
+    expect(dependencies('temporal-ui')).toEqual(expect.objectContaining({ 'temporal-frontend': 'service_healthy' }));
   });
 
-  it('leaves api and worker free to scale out', () => {
+  it('runs the cluster profile’s number of workers and api replicas, free to scale out', () => {
+    expect(service('worker').deploy?.replicas).toBe(CLUSTER_SHAPE.workers);
+    expect(service('api').deploy?.replicas).toBe(CLUSTER_SHAPE.apiReplicas);
     for (const name of ['worker', 'api']) expect({ name, container_name: service(name).container_name }).toEqual({ name });
     expect(ports('worker')).toEqual([]);
+    expect(ports('api')).toEqual([]);
   });
 });

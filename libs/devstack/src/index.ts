@@ -8,3 +8,5 @@ export * from './stack';
 export * from './lock';
 export * from './reaper';
 export * from './supervisor';
+export * from './cluster-shape';
+export * from './temporal-cluster';

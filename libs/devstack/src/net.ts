@@ -13,6 +13,24 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free port in [min, max] on 127.0.0.1. Temporal stores membership ports as a signed 16-bit
+ * number, so its services need ports below 32768, where the kernel's ephemeral range is not.
+ */
+export async function freePortBetween(min: number, max: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = min + Math.floor(Math.random() * (max - min + 1));
+    const free = await new Promise<boolean>((resolveFree) => {
+      const server = createServer();
+      server.unref();
+      server.once('error', () => resolveFree(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port between ${min} and ${max}`);
+}
+
 /** Whether something accepts connections on host:port. */
 export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolveListening) => {

@@ -22,6 +22,8 @@ export interface RunningPostgres {
   url: string;
   /** URL of the same server's maintenance database, for creating and dropping databases. */
   adminUrl: string;
+  /** The superuser's login, for tools that take host, port, user and password apart (Temporal's schema tool). */
+  credentials: { host: string; port: number; user: string; password: string };
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export async function startPostgres(requested: PostgresOptions): Promise<Running
   return {
     url: `postgres://${SUPERUSER}:${SUPERUSER}@127.0.0.1:${options.port}/${options.database}`,
     adminUrl,
+    credentials: { host: '127.0.0.1', port: options.port, user: SUPERUSER, password: SUPERUSER },
     async stop() {
       pg('pg_ctl', ['-D', options.dataDir, '-m', 'fast', '-w', 'stop']);
     },

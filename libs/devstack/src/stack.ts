@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { startRedis, type RunningRedis } from './redis';
 import { startTemporalDevServer, type RunningTemporal } from './temporal';
+import { startTemporalCluster, type RunningTemporalCluster, type TemporalClusterOptions } from './temporal-cluster';
 
 export interface StackOptions {
   dataDir: string;
@@ -12,6 +13,11 @@ export interface StackOptions {
   /** Services already running elsewhere: the stack uses these instead of starting its own. */
   external?: { temporalAddress?: string; databaseUrl?: string; redisUrl?: string };
   database?: string;
+  /**
+   * Temporal as a cluster on the stack's PostgreSQL instead of the dev server (the cluster
+   * profile): started once PostgreSQL is up.
+   */
+  cluster?: Pick<TemporalClusterOptions, 'historyShards' | 'onStart' | 'onRestart'>;
 }
 
 export interface RunningStack {
@@ -21,6 +27,8 @@ export interface RunningStack {
   /** Maintenance database of the stack's own PostgreSQL (undefined when external). */
   databaseAdminUrl?: string;
   redisUrl: string;
+  /** The cluster's supervised Temporal processes (cluster profile only). */
+  temporalServices?: RunningTemporalCluster['services'];
   /** Names of the services this stack started (and will stop). */
   started: string[];
   /** Pids of the child processes it started (PostgreSQL runs detached under pg_ctl). */
@@ -36,7 +44,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const persist = mode === 'dev';
 
   const results = await Promise.allSettled([
-    external.temporalAddress
+    external.temporalAddress || options.cluster
       ? Promise.resolve(undefined)
       : startTemporalDevServer({
           port: ports.temporal,
@@ -69,7 +77,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     redis && { name: 'redis', stop: redis.stop },
   ].filter((s): s is { name: string; stop: () => Promise<void> } => Boolean(s));
   const stop = async () => {
-    await Promise.allSettled(running.map((s) => s.stop()));
+    const [first, ...rest] = running;
+    if (first?.name === 'temporal-cluster') await first.stop().catch(() => undefined);
+    await Promise.allSettled((first?.name === 'temporal-cluster' ? rest : running).map((s) => s.stop()));
   };
 
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -78,9 +88,30 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     throw new Error(failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n'));
   }
 
+  let cluster: RunningTemporalCluster | undefined;
+  if (options.cluster && !external.temporalAddress) {
+    if (!postgres) throw new Error('the cluster profile keeps Temporal in the stack\'s own PostgreSQL: unset DATABASE_URL');
+    try {
+      cluster = await startTemporalCluster({
+        ...options.cluster,
+        dir: join(dataDir, 'temporal-cluster'),
+        logsDir: logs,
+        postgres: postgres.credentials,
+        frontendPort: ports.temporal,
+        uiPort: persist ? ports.temporalUi : undefined,
+      });
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    // Stopped before PostgreSQL, which it writes to.
+    running.unshift({ name: 'temporal-cluster', stop: cluster.stop });
+  }
+
   return {
-    temporalAddress: external.temporalAddress ?? temporal!.address,
-    temporalUiUrl: temporal?.uiUrl,
+    temporalAddress: external.temporalAddress ?? cluster?.address ?? temporal!.address,
+    temporalUiUrl: temporal?.uiUrl ?? cluster?.uiUrl,
+    temporalServices: cluster?.services,
     databaseUrl: external.databaseUrl ?? postgres!.url,
     databaseAdminUrl: postgres?.adminUrl,
     redisUrl: external.redisUrl ?? redis!.url,

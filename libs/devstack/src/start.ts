@@ -1,15 +1,21 @@
 // `npm start`: the embedded local stack, then the worker and the API. Ctrl-C stops it all.
-import { existsSync, readFileSync } from 'node:fs';
+// `npm start -- --cluster` (or ROLLPLAN_PROFILE=cluster): Temporal as a cluster of separate
+// services on PostgreSQL, two workers and two API replicas behind nginx (docs/scaling.md).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, DEFAULTS, parseEnv, port } from '@rollplan/config';
 import { ensureAppLogin, runMigrations } from '@rollplan/db';
+import { CLUSTER_SHAPE } from './cluster-shape';
 import { acquireLock } from './lock';
-import { isListening, waitUntil } from './net';
-import { DEFAULT_DATA_DIR, REPO_ROOT } from './paths';
-import { run, startProcess } from './process';
+import { freePort, isListening, waitUntil } from './net';
+import { DEFAULT_DATA_DIR, LOCAL_DIR, REPO_ROOT } from './paths';
+import { run, startProcess, type ManagedProcess } from './process';
 import { postgresPlacement } from './postgres';
+import { startProxy } from './proxy';
 import { startStack, type RunningStack } from './stack';
+import { temporalServerToolsDir } from './temporal-cluster';
 import { supervise, type Supervised } from './supervisor';
 
 /** The worker's heap in MiB unless WORKER_HEAP_MIB says otherwise. */
@@ -19,7 +25,14 @@ const WORKER_HEAP_MIB = 2048;
 const APP_LOGIN = 'rollplan_service';
 
 const startEnv = z.object({
-  ROLLPLAN_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
+  /** `dev` (the default): the Temporal dev server, one worker, one API. `cluster`: see the top of this file. */
+  ROLLPLAN_PROFILE: z.enum(['dev', 'cluster']).default('dev'),
+  /** Defaults to .rollplan/data, or .rollplan/cluster for the cluster profile (its workflows live in another Temporal). */
+  ROLLPLAN_DATA_DIR: z.string().optional(),
+  /** Cluster profile: history shards of a new cluster, rollplan workers, API replicas. */
+  TEMPORAL_HISTORY_SHARDS: z.coerce.number().int().min(1).max(16384).default(CLUSTER_SHAPE.historyShards),
+  ROLLPLAN_WORKERS: z.coerce.number().int().min(1).max(16).default(CLUSTER_SHAPE.workers),
+  ROLLPLAN_API_REPLICAS: z.coerce.number().int().min(1).max(16).default(CLUSTER_SHAPE.apiReplicas),
   API_PORT: port(DEFAULTS.apiPort),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(DEFAULTS.temporalUiPort),
@@ -34,7 +47,8 @@ const startEnv = z.object({
 async function main(): Promise<number> {
   const startedAt = Date.now();
   const env = parseEnv(startEnv);
-  const dataDir = env.ROLLPLAN_DATA_DIR;
+  const cluster = env.ROLLPLAN_PROFILE === 'cluster' || process.argv.includes('--cluster');
+  const dataDir = env.ROLLPLAN_DATA_DIR ?? (cluster ? join(LOCAL_DIR, 'cluster') : DEFAULT_DATA_DIR);
   const lock = acquireLock(join(dataDir, 'rollplan.pid'));
   if (!lock.ok) {
     console.error(
@@ -51,14 +65,31 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  console.log(`Starting the local stack (data in ${dataDir}) ...`);
+  if (cluster && !existsSync(join(temporalServerToolsDir(), 'temporal-server'))) {
+    // `npm start -- --cluster` passes the flag to this script only: the install step runs here.
+    const setup = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/setup.mjs'), '--cluster'], { stdio: 'inherit' });
+    if (setup.status !== 0) {
+      lock.release();
+      return 1;
+    }
+  }
+
+  console.log(`Starting the local stack${cluster ? ' as a cluster' : ''} (data in ${dataDir}) ...`);
   let stack: RunningStack | undefined;
   const apps: Supervised[] = [];
+  let proxy: ManagedProcess | undefined;
+  // Which process is which, for operators and the cluster test tier (kill -9 one of them).
+  const processes: Record<string, { pid: number; port?: number; logFile: string }> = {};
+  const record = (name: string, child: ManagedProcess, port?: number) => {
+    processes[name] = { pid: child.pid, ...(port ? { port } : {}), logFile: child.logFile };
+    writeFileSync(join(dataDir, 'processes.json'), JSON.stringify({ profile: cluster ? 'cluster' : 'dev', processes }, null, 2));
+  };
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping rollplan ...');
+    await proxy?.stop(5000);
     await Promise.allSettled(apps.map((a) => a.stop(15_000)));
     await stack?.stop();
     lock.release();
@@ -74,6 +105,14 @@ async function main(): Promise<number> {
       mode: 'dev',
       ports: { temporal: env.TEMPORAL_PORT, temporalUi: env.TEMPORAL_UI_PORT, postgres: env.POSTGRES_PORT, redis: env.REDIS_PORT },
       external: { temporalAddress: env.TEMPORAL_ADDRESS, databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL },
+      cluster: cluster
+        ? {
+            historyShards: env.TEMPORAL_HISTORY_SHARDS,
+            onStart: (name, child) => record(name, child),
+            onRestart: (name, code, delayMs, logFile) =>
+              console.error(`\nThe ${name} service stopped unexpectedly (${code}); restarting it in ${delayMs / 1000} s. Its last words (${logFile}):\n${lastWords(logFile)}`),
+          }
+        : undefined,
     });
     const applied = await runMigrations(stack.databaseUrl);
     if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
@@ -93,21 +132,36 @@ async function main(): Promise<number> {
       TEMPORAL_ADDRESS: stack.temporalAddress,
       DATABASE_URL: appDatabaseUrl,
       REDIS_URL: stack.redisUrl,
-      API_PORT: String(env.API_PORT),
     };
     const logs = join(dataDir, 'logs');
     // The worker's heap is bounded (WORKER_HEAP_MIB, default 2048): its cache is sized from it, and
     // V8 collects before the process grows. With Node's default (4 GiB here) and 10,000 open
     // cycles the worker reached 1.7 GB RSS (docs/performance.md).
-    const workerHeap = [`--max-old-space-size=${Number(process.env.WORKER_HEAP_MIB) || WORKER_HEAP_MIB}`];
+    const workerHeap = `--max-old-space-size=${Number(process.env.WORKER_HEAP_MIB) || WORKER_HEAP_MIB}`;
     // Supervised: a worker or API that dies is started again (with backoff), and we say so.
-    for (const [name, entry, nodeArgs] of [['worker', 'apps/worker/dist/main.js', workerHeap], ['api', 'apps/api/dist/main.js', []]] as const) {
+    const launch = (name: string, entry: string, nodeArgs: string[], env: NodeJS.ProcessEnv, port?: number) =>
       apps.push(
-        supervise(() => startProcess(name, process.execPath, [...nodeArgs, join(REPO_ROOT, entry)], { logFile: join(logs, `${name}.log`), env: appEnv }), {
+        supervise(() => startProcess(name, process.execPath, [...nodeArgs, join(REPO_ROOT, entry)], { logFile: join(logs, `${name}.log`), env }), {
+          onStart: (child) => record(name, child, port),
           onExit: (app, code, delayMs) =>
             console.error(`\nThe ${name} stopped unexpectedly (${code}); restarting it in ${delayMs / 1000} s. Last lines of ${app.logFile}:\n${tail(app.logFile, 20)}`),
         }),
       );
+    const workers = cluster ? env.ROLLPLAN_WORKERS : 1;
+    for (let i = 1; i <= workers; i++) launch(cluster ? `worker-${i}` : 'worker', 'apps/worker/dist/main.js', [workerHeap], appEnv);
+    if (!cluster) {
+      launch('api', 'apps/api/dist/main.js', [], { ...appEnv, API_PORT: String(env.API_PORT) }, env.API_PORT);
+    } else {
+      // The replicas listen on ports of their own; nginx takes the usual port. They see the
+      // client's address in X-Forwarded-For from the proxy on loopback (login throttling per address).
+      const replicaPorts: number[] = [];
+      for (let i = 1; i <= env.ROLLPLAN_API_REPLICAS; i++) {
+        const port = await freePort();
+        replicaPorts.push(port);
+        launch(`api-${i}`, 'apps/api/dist/main.js', [], { ...appEnv, API_PORT: String(port), TRUST_PROXY: 'loopback' }, port);
+      }
+      proxy = await startProxy({ dir: join(dataDir, 'proxy'), logFile: join(logs, 'proxy.log'), port: env.API_PORT, upstreamPorts: replicaPorts });
+      record('proxy', proxy, env.API_PORT);
     }
 
     const health = `http://localhost:${env.API_PORT}/health`;
@@ -116,13 +170,14 @@ async function main(): Promise<number> {
     console.log(
       [
         '',
-        `rollplan is running (ready in ${seconds}s).`,
+        `rollplan is running (ready in ${seconds}s)${cluster ? ` as a cluster: Temporal's ${CLUSTER_SHAPE.temporalServices.join(', ')} services (${env.TEMPORAL_HISTORY_SHARDS} history shards), ${env.ROLLPLAN_WORKERS} workers, ${env.ROLLPLAN_API_REPLICAS} API replicas behind nginx` : ''}.`,
         `  Web app       http://localhost:${env.API_PORT}/`,
         `  API           http://localhost:${env.API_PORT}`,
         `  Health        ${health}`,
         `  OpenAPI docs  http://localhost:${env.API_PORT}/docs`,
         stack.temporalUiUrl ? `  Temporal UI   ${stack.temporalUiUrl}` : `  Temporal      ${stack.temporalAddress} (external)`,
         `  Logs          ${logs}`,
+        `  Processes     ${join(dataDir, 'processes.json')}`,
         '',
         'Press Ctrl-C to stop. Your data stays in the data folder for the next start.',
       ].join('\n'),
@@ -156,6 +211,21 @@ function tail(file: string, lines: number): string {
   } catch {
     return '(no log)';
   }
+}
+
+/** The last lines of a Temporal service's JSON log, as level, message and error (their stack traces are long). */
+function lastWords(file: string): string {
+  return tail(file, 3)
+    .split('\n')
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as { level?: string; msg?: string; error?: string };
+        return `${entry.level}: ${entry.msg}${entry.error ? ` (${entry.error})` : ''}`;
+      } catch {
+        return line.slice(0, 300);
+      }
+    })
+    .join('\n');
 }
 
 main().then(

@@ -15,6 +15,8 @@ export interface SuperviseOptions {
   maxDelayMs?: number;
   /** A process that ran at least this long crashed "fresh": the backoff starts over. */
   resetAfterMs?: number;
+  /** Told about each start, the first and every restart (e.g. to record the new pid). */
+  onStart?: (process: ManagedProcess) => void;
   /** Told about each unexpected exit and the delay before the restart. */
   onExit?: (process: ManagedProcess, code: number | string, delayMs: number) => void;
 }
@@ -25,7 +27,7 @@ export interface SuperviseOptions {
  * once it has stayed up for a minute. `npm start` supervises the worker and the API with it.
  */
 export function supervise(start: () => ManagedProcess, options: SuperviseOptions = {}): Supervised {
-  const { initialDelayMs = 1000, maxDelayMs = 30_000, resetAfterMs = 60_000, onExit } = options;
+  const { initialDelayMs = 1000, maxDelayMs = 30_000, resetAfterMs = 60_000, onStart, onExit } = options;
   let stopped = false;
   let restarts = 0;
   let quickCrashes = 0;
@@ -35,6 +37,7 @@ export function supervise(start: () => ManagedProcess, options: SuperviseOptions
   const launch = () => {
     const startedAt = Date.now();
     current = start();
+    onStart?.(current);
     void current.exited.then((code) => {
       if (stopped) return;
       quickCrashes = Date.now() - startedAt >= resetAfterMs ? 0 : quickCrashes + 1;
