@@ -5,11 +5,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '@rollplan/workflows';
 import { CLUSTER_SHAPE } from './cluster-shape';
 import { freePortBetween, isListening, waitUntil } from './net';
-import { TOOLS_DIR } from './paths';
+import { TOOLS_DIR, temporalCliPath } from './paths';
 import { run, startProcess, type ManagedProcess } from './process';
 import { supervise, type Supervised } from './supervisor';
 
@@ -167,7 +166,7 @@ async function registerNamespace(address: string, namespace: string): Promise<vo
     );
     if (!exists) {
       // Closed workflows' histories are kept 30 days (the dev server keeps them 1 day).
-      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('30 days') });
+      run(temporalCliPath(), ['operator', 'namespace', 'create', '--address', address, '--namespace', namespace, '--retention', '720h']);
     }
     // A new namespace reaches the services' caches within seconds: retried until it has.
     await waitUntil(`namespace ${namespace} with rollplan's search attributes`, async () => {
