@@ -37,6 +37,9 @@ module.exports = {
     project('e2e', ['<rootDir>/test/e2e/**/*.test.ts']),
     // Faults: services taken away (through loopback proxies), processes killed; see docs/testing.md.
     project('fault', ['<rootDir>/test/fault/**/*.test.ts']),
+    // The cluster profile (npm start -- --cluster), started once by the harness when this tier runs:
+    // the e2e journeys on Temporal's separate services, then failover (test/cluster, docs/scaling.md).
+    project('cluster', ['<rootDir>/test/cluster/**/*.test.ts']),
     // The web app in Debian's chromium against the real system (test/support/browser.ts).
     project('browser', ['<rootDir>/test/browser/**/*.test.ts']),
     // Not a test: `npm run record-histories` writes replay fixtures (test/replay/record-histories.ts).

@@ -29,9 +29,11 @@ export function reapAbandonedRuns(parent: string, prefix: string): string[] {
     }
     if (isAlive(claim.owner)) continue;
     for (const pid of claim.pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-    if (existsSync(join(dir, 'postgres', 'postmaster.pid'))) {
+    // The run's own PostgreSQL, and that of a stack started inside the run's folder (the cluster tier's).
+    for (const cluster of [join(dir, 'postgres'), ...readdirSync(dir).map((sub) => join(dir, sub, 'postgres'))]) {
+      if (!existsSync(join(cluster, 'postmaster.pid'))) continue;
       const pgCtl = join(postgresBinDir(), 'pg_ctl');
-      const args = ['-D', join(dir, 'postgres'), '-m', 'immediate', 'stop'];
+      const args = ['-D', cluster, '-m', 'immediate', 'stop'];
       try {
         if (userInfo().uid === 0) run('runuser', ['-u', 'postgres', '--', pgCtl, ...args]);
         else run(pgCtl, args);

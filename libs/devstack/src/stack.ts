@@ -33,6 +33,8 @@ export interface RunningStack {
   started: string[];
   /** Pids of the child processes it started (PostgreSQL runs detached under pg_ctl). */
   pids: number[];
+  /** The same by service. */
+  processes: { name: string; pid: number; logFile: string }[];
   stop(): Promise<void>;
 }
 
@@ -117,6 +119,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     redisUrl: external.redisUrl ?? redis!.url,
     started: running.map((s) => s.name),
     pids: [temporal?.process.pid, redis?.process.pid].filter((pid): pid is number => typeof pid === 'number' && pid > 0),
+    processes: [temporal?.process, redis?.process].filter((p) => p !== undefined).map((p) => ({ name: p.name, pid: p.pid, logFile: p.logFile })),
     stop,
   };
 }

@@ -65,6 +65,11 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  if (cluster && env.TEMPORAL_PORT > 32_767) {
+    lock.release();
+    console.error(`TEMPORAL_PORT ${env.TEMPORAL_PORT}: the cluster's Temporal services keep their ports in a 16-bit column; choose one below 32768.`);
+    return 1;
+  }
   if (cluster && !existsSync(join(temporalServerToolsDir(), 'temporal-server'))) {
     // `npm start -- --cluster` passes the flag to this script only: the install step runs here.
     const setup = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts/setup.mjs'), '--cluster'], { stdio: 'inherit' });
@@ -114,6 +119,7 @@ async function main(): Promise<number> {
           }
         : undefined,
     });
+    for (const service of stack.processes) processes[service.name] = { pid: service.pid, logFile: service.logFile };
     const applied = await runMigrations(stack.databaseUrl);
     if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
     // The API and the worker work as their own login (rows only: no DDL, no audit changes), as
