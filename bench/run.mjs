@@ -17,6 +17,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { productClient, sleep, until } from './product.mjs';
 import { startStack } from './stack.mjs';
 
 const require = createRequire(import.meta.url);
@@ -26,24 +27,13 @@ const quick = process.argv.includes('--quick');
 const SIZE = quick
   ? { latency: 30, lifecycles: 48, cycles: 12, memoryCycles: 60, flood: 100, floodDecisions: 10, openCycles: 400, openDecisions: 20 }
   : { latency: 120, lifecycles: 160, cycles: 30, memoryCycles: 300, flood: 500, floodDecisions: 30, openCycles: 10_000, openDecisions: 60 };
-const PASSWORD = 'rollplan-demo-2027';
 const sum = (byRole) => Object.values(byRole).reduce((a, b) => a + b, 0);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function until(probe, done, what, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`never: ${what}`);
-    await sleep(20);
-  }
-}
 
 /** Resident memory (MiB) of the first process `match` picks by pid and command line. */
 function rssMiB(match) {
@@ -92,43 +82,11 @@ async function main() {
       bare.once('exit', () => reject(new Error('the bare worker stopped')));
     });
 
-    // --- the product side over HTTP, as a reviewer's client would call it
-    // Access tokens expire (15 minutes) and a full run takes longer: each person logs in again every 5.
-    const session = (email) => {
-      let headers;
-      let at = 0;
-      return async () => {
-        if (Date.now() - at > 5 * 60_000) {
-          const login = await (await fetch(`${stack.base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) })).json();
-          headers = { authorization: `Bearer ${login.accessToken}`, 'content-type': 'application/json' };
-          at = Date.now();
-        }
-        return headers;
-      };
-    };
-    const admin = session('admin@rollplan.example');
-    const finance = session('finance@rollplan.example');
-    const me = await (await fetch(`${stack.base}/auth/me`, { headers: await admin() })).json();
-    let refusedStarts = 0;
-    /** POST that waits out back-pressure (503 with Retry-After) the way a polite client would. */
-    const post = async (path, body, extra = {}) => {
-      for (;;) {
-        const response = await fetch(`${stack.base}${path}`, { method: 'POST', headers: { ...(await admin()), ...extra }, body: JSON.stringify(body) });
-        if (response.status === 503) {
-          refusedStarts += 1;
-          await sleep(500);
-          continue;
-        }
-        if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-        return response.json();
-      }
-    };
-    const productOpen = async () => {
-      const { requestId } = await post('/tasks', { kind: 'adhoc.request', title: `Bench ${randomUUID()}`, assignee: { type: 'user', userId: me.id }, dueAt: new Date(Date.now() + 7 * 86_400_000).toISOString() });
-      const tasks = await until(() => client.workflow.getHandle(requestId).query('tasks'), (t) => t.length > 0 && t[0].status === 'open', 'the request open');
-      return { requestId, taskId: tasks[0].id };
-    };
-    const productDecide = ({ taskId }) => post(`/tasks/${taskId}/complete`, { outcome: 'done' }, { 'idempotency-key': randomUUID() });
+    // --- the product side over HTTP, as a reviewer's client would call it (bench/product.mjs)
+    const product = await productClient(stack.base, client);
+    const { admin, finance, post } = product;
+    const productOpen = product.open;
+    const productDecide = product.decide;
 
     // --- the bare side on the same server
     const bareOpen = async () => client.workflow.start('bareDecision', { taskQueue: bareQueue, workflowId: `bare-${randomUUID()}` });
@@ -247,14 +205,14 @@ async function main() {
 
     // 5. A flood of cycle starts (all posted at once, retried on 503) while a reviewer decides:
     //    what back-pressure leaves of a decision's latency.
-    const refusedBefore = refusedStarts;
+    const refusedBefore = product.state.refused;
     const flood = Promise.all(Array.from({ length: SIZE.flood }, (_, i) => post('/cycles', { title: `Flood ${i} ${randomUUID().slice(0, 6)}`, startYear: 2031 }).then(({ id }) => cycleIds.push(id))));
     const duringFlood = [];
     const floodTasks = [];
     for (let i = 0; i < SIZE.floodDecisions; i++) floodTasks.push(await productOpen());
     for (const task of floodTasks) duringFlood.push(await timed(() => productDecide(task)));
     await flood;
-    const floodLatency = { p50: percentile(duringFlood, 50), p99: percentile(duringFlood, 99), max: Math.max(...duringFlood), refused: refusedStarts - refusedBefore };
+    const floodLatency = { p50: percentile(duringFlood, 50), p99: percentile(duringFlood, 99), max: Math.max(...duringFlood), refused: product.state.refused - refusedBefore };
 
     // 6. Many cycles open on the one worker, as `npm start` runs it (its cache sized from its heap):
     //    start cycles 16 at a time until SIZE.openCycles are open, then decide contributions on

@@ -8,17 +8,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const { freePort } = require('../libs/devstack/dist/net.js');
+const { freePort, freePortBetween } = require('../libs/devstack/dist/net.js');
 const { postgresPlacement } = require('../libs/devstack/dist/postgres.js');
 const root = new URL('..', import.meta.url).pathname;
 
-/** Starts the stack and resolves once it says it is running; `stop()` ends it and removes its data. */
-export async function startStack(prefix, env = {}) {
+/**
+ * Starts the stack and resolves once it says it is running; `stop()` ends it and removes its data.
+ * `args`: `['--cluster']` for the cluster profile.
+ */
+export async function startStack(prefix, env = {}, args = []) {
   const dataDir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   // As root, PostgreSQL's cluster lives outside a folder its user cannot reach (/var/lib/rollplan/…).
   const cluster = postgresPlacement(join(dataDir, 'postgres'));
-  const ports = { API_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), POSTGRES_PORT: await freePort(), REDIS_PORT: await freePort() };
-  const child = spawn('node', [join(root, 'libs/devstack/dist/start.js')], {
+  // The cluster's Temporal services keep their ports in a 16-bit column: below 32768.
+  const ports = { API_PORT: await freePort(), TEMPORAL_PORT: await freePortBetween(20_000, 32_000), TEMPORAL_UI_PORT: await freePort(), POSTGRES_PORT: await freePort(), REDIS_PORT: await freePort() };
+  const child = spawn('node', [join(root, 'libs/devstack/dist/start.js'), ...args], {
     env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ROLLPLAN_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -37,5 +41,5 @@ export async function startStack(prefix, env = {}) {
     rmSync(dataDir, { recursive: true, force: true });
     if (cluster.movedBecause) rmSync(dirname(cluster.dataDir), { recursive: true, force: true });
   };
-  return { base: `http://127.0.0.1:${ports.API_PORT}`, temporal: `127.0.0.1:${ports.TEMPORAL_PORT}`, postgresPort: ports.POSTGRES_PORT, dataDir, stop };
+  return { base: `http://127.0.0.1:${ports.API_PORT}`, temporal: `127.0.0.1:${ports.TEMPORAL_PORT}`, postgresPort: ports.POSTGRES_PORT, dataDir, output: () => output, stop };
 }
