@@ -25,6 +25,9 @@ const CALLERS: Record<Exclude<Caller, 'anonymous'>, string> = {
  */
 const POLICY: Record<string, 'public' | 'signed-in' | Exclude<Caller, 'anonymous'>[]> = {
   'GET /health': 'public',
+  'GET /health/live': 'public',
+  // Scraped inside the deployment; the reverse proxies do not pass it on.
+  'GET /metrics': 'public',
   'POST /auth/login': 'public',
   'POST /auth/refresh': 'public',
   'POST /auth/logout': 'signed-in',
@@ -234,6 +237,8 @@ describe('role × endpoint matrix', () => {
   /** A valid request per route, so an allowed caller gets a 2xx. Prepared anew for each call that changes state. */
   const SAMPLES: Record<string, (caller: Caller) => Promise<{ path: string; body?: object; csv?: string }>> = {
     'GET /health': async () => ({ path: '/health' }),
+    'GET /health/live': async () => ({ path: '/health/live' }),
+    'GET /metrics': async () => ({ path: '/metrics' }),
     'POST /auth/login': async () => ({ path: '/auth/login', body: { email: DEMO.finance, password: DEMO_PASSWORD } }),
     'POST /auth/refresh': async () => ({ path: '/auth/refresh', body: { refreshToken: (await freshLogin()).refreshToken } }),
     'POST /auth/logout': async () => ({ path: '/auth/logout', body: { refreshToken: (await freshLogin()).refreshToken } }),

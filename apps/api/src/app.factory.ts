@@ -9,6 +9,7 @@ import { assertEveryRouteHasAccessRule } from './auth/route-table';
 import { answerParserErrors, jsonBodyParser } from './common/body-parser';
 import { declareErrorResponses } from './common/openapi-errors';
 import type { ApiConfig } from './config';
+import { HttpMetrics } from './metrics/http-metrics';
 import { serveWebApp } from './web-app';
 
 /** Builds the API as main.ts runs it and the e2e tests drive it. */
@@ -21,6 +22,8 @@ export async function createApp(config: ApiConfig): Promise<NestExpressApplicati
   });
   assertEveryRouteHasAccessRule(app);
   app.useLogger(app.get(Logger));
+  // First, so that every request is timed, refused ones included.
+  app.use(app.get(HttpMetrics).middleware());
   app.use(...jsonBodyParser(config.API_BODY_LIMIT));
   answerParserErrors(app.getHttpServer());
   app.disable('x-powered-by');

@@ -18,6 +18,7 @@ import { PeriodsModule } from './periods/periods.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { TasksModule } from './tasks/tasks.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { HistoryModule } from './history/history.module';
 import { RedisModule } from './infra/redis.module';
 import { TemporalModule } from './infra/temporal.module';
@@ -34,7 +35,7 @@ export class AppModule {
             level: config.LOG_LEVEL,
             base: { app: 'api' },
             // Health probes every few seconds would drown the log.
-            autoLogging: { ignore: (req) => req.url === '/health' },
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/live' || req.url === '/metrics' },
           },
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), retryAttempts: 3, retryDelay: 1000 }),
@@ -42,6 +43,7 @@ export class AppModule {
         RedisModule,
         DiscoveryModule,
         HealthModule,
+        MetricsModule,
         AuthModule,
         PeopleModule,
         AuditModule,

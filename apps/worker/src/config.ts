@@ -12,6 +12,10 @@ const workerEnv = z.object({
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   /** Executions kept cached; unset: as many as fit the heap (cachedExecutionsFor, about 2,000 at 4 GiB). */
   WORKER_CACHED_EXECUTIONS: z.coerce.number().int().min(2).max(100_000).optional(),
+  /** Port of the worker's Prometheus endpoint (GET /metrics); unset: none. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Address it listens on: loopback by default; `0.0.0.0` in a container Prometheus scrapes. */
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
   /** Outgoing mail server, `smtp://user:pass@host:port`; unset: no e-mail notifications. Secret. */
   SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().default('rollplan <rollplan@localhost>'),

@@ -5,3 +5,4 @@ export * from './notifications';
 export { startMonitoringJobs } from './monitoring/monitoring.processors';
 export { ImportSweeper, type ImportJobData } from './monitoring/import-sweeper';
 export type { ReportJobData } from './activities';
+export { startWorkerMetrics, freeLoopbackPort, type WorkerMetrics } from './metrics';

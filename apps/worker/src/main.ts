@@ -3,17 +3,20 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import pino from 'pino';
-import { ConfigError } from '@rollplan/config';
+import { ConfigError, redisOptions } from '@rollplan/config';
 import { dataSourceOptions } from '@rollplan/db';
 import { loadWorkerConfig } from './config';
 import { startMonitoringJobs } from './monitoring/monitoring.processors';
 import { redisConnection, startNotifications } from './notifications/start';
 import { cachedExecutionsFor, heapLimitMiB } from './cache-size';
 import { createPlanningWorker } from './worker';
+import { freeLoopbackPort, startWorkerMetrics } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = pino({ level: config.LOG_LEVEL, base: { app: 'worker' } });
+  // The SDK's runtime metrics go to a loopback port of their own; /metrics passes them on.
+  const sdkMetricsPort = config.WORKER_METRICS_PORT !== undefined ? await freeLoopbackPort() : undefined;
   Runtime.install({
     logger: {
       log: (level, message, meta) => logger[level.toLowerCase() as 'info'](meta ?? {}, message),
@@ -23,7 +26,10 @@ async function main(): Promise<void> {
       warn: (message, meta) => logger.warn(meta ?? {}, message),
       error: (message, meta) => logger.error(meta ?? {}, message),
     },
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      ...(sdkMetricsPort ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } : {}),
+    },
   });
 
   const dataSource = await new DataSource(dataSourceOptions(config.DATABASE_URL)).initialize();
@@ -34,6 +40,18 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const monitoring = startMonitoringJobs({ dataSource, temporal, connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX, log });
   const maxCachedWorkflows = config.WORKER_CACHED_EXECUTIONS ?? cachedExecutionsFor(heapLimitMiB());
+  const metrics =
+    config.WORKER_METRICS_PORT !== undefined
+      ? await startWorkerMetrics({
+          port: config.WORKER_METRICS_PORT,
+          host: config.WORKER_METRICS_HOST,
+          dataSource,
+          redis: redisOptions(config.REDIS_URL, 'failFast'),
+          prefix: config.QUEUE_PREFIX,
+          sdkMetricsUrl: `http://127.0.0.1:${sdkMetricsPort}/metrics`,
+        })
+      : undefined;
+  if (metrics) logger.info({ port: metrics.port }, 'metrics at /metrics');
   try {
     const worker = await createPlanningWorker({
       connection,
@@ -50,6 +68,7 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await metrics?.close();
     await monitoring.close();
     await notifications.close();
     await clientConnection.close();

@@ -50,13 +50,15 @@ http {
   fastcgi_temp_path ${temp}/fastcgi;
   uwsgi_temp_path ${temp}/uwsgi;
   scgi_temp_path ${temp}/scgi;
-  client_max_body_size 20m;
+  client_max_body_size 1m;
   upstream api {
 ${upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n')}
     keepalive 32;
   }
   server {
     listen 127.0.0.1:${port};
+    # Prometheus scrapes each replica on its own port (processes.json); not through the proxy.
+    location = /metrics { return 404; }
     location / {
       proxy_pass http://api;
       proxy_http_version 1.1;

@@ -154,7 +154,11 @@ async function main(): Promise<number> {
         }),
       );
     const workers = cluster ? env.ROLLPLAN_WORKERS : 1;
-    for (let i = 1; i <= workers; i++) launch(cluster ? `worker-${i}` : 'worker', 'apps/worker/dist/main.js', [workerHeap], appEnv);
+    for (let i = 1; i <= workers; i++) {
+      // Each worker's Prometheus endpoint on a port of its own (processes.json names it).
+      const metricsPort = await freePort();
+      launch(cluster ? `worker-${i}` : 'worker', 'apps/worker/dist/main.js', [workerHeap], { ...appEnv, WORKER_METRICS_PORT: String(metricsPort) }, metricsPort);
+    }
     if (!cluster) {
       launch('api', 'apps/api/dist/main.js', [], { ...appEnv, API_PORT: String(env.API_PORT) }, env.API_PORT);
     } else {

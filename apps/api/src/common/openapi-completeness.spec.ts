@@ -23,6 +23,7 @@ const NON_JSON: Record<string, string> = {
   'GET /cycles/{id}/periods/{period}/report.html': 'text/html',
   'GET /cycles/{id}/periods/{period}/report.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   'GET /notifications/stream': 'text/event-stream',
+  'GET /metrics': 'text/plain',
 };
 
 /**

@@ -14,7 +14,7 @@ import { Public } from '../auth/auth.decorators';
 import { REDIS } from '../infra/redis.module';
 import { TEMPORAL_CONNECTION } from '../infra/temporal.module';
 import { API_CONFIG, type ApiConfig } from '../config';
-import { HealthResultDto } from './health.responses';
+import { HealthResultDto, LivenessDto } from './health.responses';
 
 const PROBE_TIMEOUT_MS = 2000;
 /** temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW (the proto package is not an API dependency). */
@@ -52,6 +52,19 @@ export class HealthController {
       }
       throw error;
     }
+  }
+
+  /**
+   * Liveness, as Kubernetes probes it: the process answers. It depends on no service, so an
+   * outage of Temporal or PostgreSQL does not get every replica restarted (that is /health's job
+   * to report, as readiness).
+   */
+  @Get('live')
+  @Public()
+  @ApiOperation({ summary: 'Liveness: 200 while the process serves requests; checks no service' })
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessDto {
+    return { status: 'ok' };
   }
 
   private runChecks() {

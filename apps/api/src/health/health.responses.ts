@@ -14,3 +14,6 @@ export class HealthResultDto extends responseDto(
     details: z.record(service, indicator).describe('every service'),
   }),
 ) {}
+
+/** GET /health/live: the process answers. */
+export class LivenessDto extends responseDto(z.strictObject({ status: z.literal('ok') })) {}
