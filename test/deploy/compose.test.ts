@@ -33,6 +33,7 @@ const APP_SERVICES = ['migrate', 'worker', 'api'];
 const SERVICE_ONLY_ENV: Record<string, string[]> = {
   api: ['JWT_SECRET', 'TRUST_PROXY'],
   migrate: ['APP_DATABASE_USER', 'APP_DATABASE_PASSWORD'],
+  worker: ['WORKER_METRICS_PORT', 'WORKER_METRICS_HOST'],
 };
 /** The Temporal server's services (CLUSTER_SHAPE.temporalServices), one compose service each. */
 const TEMPORAL_ROLES: Record<string, string> = {
