@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import request from 'supertest';
+import { freePort } from '@rollplan/devstack';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 import { startWorkerProcess } from '../support/worker-process';
 
@@ -16,14 +16,6 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   }
   return undefined;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 describe('metrics for an operator', () => {
   let system: TestSystem;

@@ -10,8 +10,12 @@ const FAILURE_CODES: Record<string, ErrorCode> = {
   [FailureType.ValidationFailed]: ErrorCode.ValidationFailed,
 };
 
-/** Translates what the Temporal client throws into domain errors; rethrows anything else. */
-export function toDomainError(error: unknown, what: string): never {
+/**
+ * Translates what the Temporal client throws into domain errors; rethrows anything else.
+ * `notTaken`: what to answer when the execution has no handler for the update (by default, that
+ * it does not take it in its current phase; e.g. a month opened before the update existed).
+ */
+export function toDomainError(error: unknown, what: string, notTaken?: string): never {
   if (error instanceof WorkflowNotFoundError) throw new DomainError(ErrorCode.NotFound, `${what} not found`);
   if (error instanceof WorkflowExecutionAlreadyStartedError) throw new DomainError(ErrorCode.Conflict, `${what} already exists`);
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
@@ -22,7 +26,7 @@ export function toDomainError(error: unknown, what: string): never {
     // The workflow takes this update only in another phase (e.g. a plan change before the plan is
     // in execution, or in the moment between approval and the start of its months).
     if ((!error.cause.type || error.cause.type === 'Error') && error.cause.message.startsWith('No registered handler for update')) {
-      throw new DomainError(ErrorCode.Conflict, `the ${what} does not take this request in its current phase; check GET /cycles/:id and try again`);
+      throw new DomainError(ErrorCode.Conflict, notTaken ?? `the ${what} does not take this request in its current phase; check GET /cycles/:id and try again`);
     }
   }
   throw error;

@@ -1,3 +1,4 @@
+import { requireCycle } from '../common/require-cycle';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -27,7 +28,7 @@ export class EvaluationsController {
   @ApiOperation({ summary: "The units' evaluations, newest span first (filter: span)" })
   @ApiOkResponse({ type: [UnitEvaluationDto] })
   async list(@Param() { id }: CycleParamDto, @Query() { span }: EvaluationsQueryDto) {
-    if (!(await this.db.getRepository(CycleEntity).existsBy({ id }))) throw new DomainError(ErrorCode.NotFound, 'cycle not found');
+    await requireCycle(this.db, id);
     const rows = await this.db.getRepository(UnitEvaluationEntity).find({ where: { cycleId: id, ...(span ? { span } : {}) }, order: { computedAt: 'DESC', span: 'DESC', unitId: 'ASC' } });
     return rows.map(({ cycle: _cycle, ...r }) => ({ ...r, computedAt: r.computedAt.toISOString(), signedOffAt: r.signedOffAt?.toISOString() ?? null }));
   }

@@ -1,3 +1,4 @@
+import { requireCycle } from '../common/require-cycle';
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -33,7 +34,7 @@ export class PeriodsService implements OnApplicationShutdown {
   }
 
   async list(cycleId: string) {
-    await this.requireCycle(cycleId);
+    await requireCycle(this.db, cycleId);
     const rows = await this.db.getRepository(PeriodReviewEntity).find({ where: { cycleId }, order: { period: 'ASC' } });
     return rows.map((r) => ({ period: r.period, version: r.version, status: r.status, workflowId: r.workflowId, actualsDueAt: r.actualsDueAt.toISOString(), closesAt: r.closesAt.toISOString(), closedAt: r.closedAt?.toISOString() ?? null }));
   }
@@ -97,8 +98,7 @@ export class PeriodsService implements OnApplicationShutdown {
         ...(idempotencyKey ? { updateId: `spend.${actor.userId}.${idempotencyKey}` } : {}),
       });
     } catch (error) {
-      if (/No registered handler for update/i.test((error as Error)?.message ?? '')) throw new DomainError(ErrorCode.Conflict, `the month ${period} was opened before the cost budget was tracked`);
-      return this.periodError(error, period);
+      return this.periodError(error, period, `the month ${period} was opened before the cost budget was tracked`);
     }
   }
 
@@ -164,21 +164,17 @@ export class PeriodsService implements OnApplicationShutdown {
     return handle.query(periodStatusQuery);
   }
 
-  private periodError(error: unknown, period: string): never {
+  private periodError(error: unknown, period: string, notTaken?: string): never {
     const message = (error as { message?: string })?.message ?? '';
     // The execution has ended: the update cannot reach it.
     if (/workflow execution already completed|not found/i.test(message) && !(error as { cause?: unknown }).cause) {
       throw new DomainError(ErrorCode.Conflict, `the period ${period} is closed`);
     }
-    return toDomainError(error, 'period');
-  }
-
-  private async requireCycle(cycleId: string): Promise<void> {
-    if (!(await this.db.getRepository(CycleEntity).existsBy({ id: cycleId }))) throw new DomainError(ErrorCode.NotFound, 'cycle not found');
+    return toDomainError(error, 'period', notTaken);
   }
 
   private async review(cycleId: string, period: string): Promise<PeriodReviewEntity> {
-    await this.requireCycle(cycleId);
+    await requireCycle(this.db, cycleId);
     const review = await this.db.getRepository(PeriodReviewEntity).findOneBy({ cycleId, period });
     if (!review) throw new DomainError(ErrorCode.NotFound, `the period ${period} has not started (a month is reviewed once it has ended)`);
     return review;

@@ -1,3 +1,4 @@
+import { requireCycle } from '../common/require-cycle';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -26,7 +27,7 @@ export class PlansController {
   @ApiOperation({ summary: 'Every submitted version with its status (in review, changes requested, approved, superseded, rejected)' })
   @ApiOkResponse({ type: [PlanVersionSummaryDto] })
   async list(@Param() { cycleId }: CycleParamDto) {
-    if (!(await this.db.getRepository(CycleEntity).existsBy({ id: cycleId }))) throw new DomainError(ErrorCode.NotFound, 'cycle not found');
+    await requireCycle(this.db, cycleId);
     const rows = await this.db.getRepository(PlanVersionEntity).find({ where: { cycleId }, order: { version: 'ASC' } });
     return rows.map(({ content: _content, ...row }) => ({ ...row, submittedAt: row.submittedAt.toISOString(), decidedAt: row.decidedAt?.toISOString() ?? null }));
   }

@@ -1,3 +1,4 @@
+import { requireCycle } from '../common/require-cycle';
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -39,7 +40,7 @@ export class RisksController {
   @ApiOperation({ summary: "The cycle's risk register, highest level first" })
   @ApiOkResponse({ type: [RiskDto] })
   async list(@Param() { id }: CycleParamDto) {
-    await this.requireCycle(id);
+    await requireCycle(this.db, id);
     const rows = await this.db.getRepository(RiskEntity).find({ where: { cycleId: id }, order: { raisedAt: 'ASC' } });
     const rank = { critical: 0, high: 1, medium: 2, low: 3 } as Record<string, number>;
     return rows.sort((a, b) => Number(a.status === 'closed') - Number(b.status === 'closed') || rank[a.level] - rank[b.level]).map((r) => this.strip(view(r)));
@@ -65,7 +66,7 @@ export class RisksController {
   @ApiOperation({ summary: 'Raise a risk in the month now open: its level from likelihood × impact, its mitigation actions opened as tasks' })
   @ApiCreatedResponse({ type: RiskDto })
   async raise(@Param() { id }: CycleParamDto, @Body() body: RaiseRiskDto, @IdempotencyKey() key: string | undefined, @CurrentActor() actor: Actor) {
-    await this.requireCycle(id);
+    await requireCycle(this.db, id);
     const month = await this.db.getRepository(PeriodReviewEntity).findOne({ where: { cycleId: id, status: Not('closed') }, order: { period: 'DESC' } });
     if (!month) throw new DomainError(ErrorCode.Conflict, 'no month of this cycle is open: risks are raised while the plan is in execution');
     let summary: { riskId: string };
@@ -75,8 +76,7 @@ export class RisksController {
         ...(key ? { updateId: `risk.${actor.userId}.${key}` } : {}),
       });
     } catch (error) {
-      if (/No registered handler for update/i.test((error as Error)?.message ?? '')) throw new DomainError(ErrorCode.Conflict, `the month ${month.period} was opened before the risk register; raise the risk next month`);
-      return toDomainError(error, 'period');
+      return toDomainError(error, 'period', `the month ${month.period} was opened before the risk register; raise the risk next month`);
     }
     return this.strip(view(await this.db.getRepository(RiskEntity).findOneByOrFail({ id: summary.riskId })));
   }
@@ -86,7 +86,4 @@ export class RisksController {
     return rest;
   }
 
-  private async requireCycle(cycleId: string): Promise<void> {
-    if (!(await this.db.getRepository(CycleEntity).existsBy({ id: cycleId }))) throw new DomainError(ErrorCode.NotFound, 'cycle not found');
-  }
 }
