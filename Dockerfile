@@ -10,6 +10,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs/domain/package.json libs/domain/
 COPY libs/config/package.json libs/config/
+COPY libs/telemetry/package.json libs/telemetry/
 COPY libs/workflows/package.json libs/workflows/
 COPY libs/db/package.json libs/db/
 COPY libs/devstack/package.json libs/devstack/
@@ -29,7 +30,7 @@ RUN npx tsc -b
 # The web app: static files the API serves at /app (apps/api/src/web-app.ts).
 RUN npm run build --workspace apps/web
 # Bundled once here so each worker starts without running webpack (see WORKFLOW_BUNDLE_PATH).
-RUN node -e "require('@temporalio/worker').bundleWorkflowCode({ workflowsPath: require.resolve('@rollplan/workflows/dist/workflows') }).then(({ code }) => require('node:fs').writeFileSync('apps/worker/dist/workflow-bundle.js', code))"
+RUN node -e "require('@rollplan/worker').bundlePlanningWorkflows().then(({ code }) => require('node:fs').writeFileSync('apps/worker/dist/workflow-bundle.js', code))"
 
 # ---- prod-deps: a clean production-only install (more predictable than pruning a workspace tree)
 FROM manifests AS prod-deps
@@ -43,6 +44,7 @@ WORKDIR /app
 COPY --from=prod-deps /app ./
 COPY --from=build /app/libs/domain/dist libs/domain/dist
 COPY --from=build /app/libs/config/dist libs/config/dist
+COPY --from=build /app/libs/telemetry/dist libs/telemetry/dist
 COPY --from=build /app/libs/workflows/dist libs/workflows/dist
 COPY --from=build /app/libs/db/dist libs/db/dist
 COPY --from=build /app/apps/worker/dist apps/worker/dist

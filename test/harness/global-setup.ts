@@ -6,10 +6,9 @@
 import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { claimRunDir, freePort, reapAbandonedRuns, startStack, temporalTestServerPath } from '@rollplan/devstack';
 import { ensureAppLogin, runMigrations } from '@rollplan/db';
-import { WORKFLOWS_PATH } from '@rollplan/worker';
+import { bundlePlanningWorkflows } from '@rollplan/worker';
 import { APP_DATABASE_USER, TEMPLATE_DATABASE, type HarnessEnv } from '../support/harness-env';
 import { clusterTierSelected, startClusterProfile, type RunningClusterProfile } from './cluster-profile';
 
@@ -37,7 +36,7 @@ export default async function globalSetup(globalConfig: { testPathPatterns?: { p
       await ensureAppLogin(stack.databaseUrl, APP_DATABASE_USER, APP_DATABASE_USER);
       return names;
     }),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
+    bundlePlanningWorkflows({ logger: quietLogger }),
     clusterTierSelected(globalConfig.testPathPatterns?.patterns ?? []) ? startClusterProfile(dataDir) : Promise.resolve(undefined),
   ]);
   if (cluster) {

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import type { Tracing } from '@rollplan/telemetry';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { AppModule } from './app.module';
 import { assertEveryRouteHasAccessRule } from './auth/route-table';
@@ -12,9 +13,9 @@ import type { ApiConfig } from './config';
 import { HttpMetrics } from './metrics/http-metrics';
 import { serveWebApp } from './web-app';
 
-/** Builds the API as main.ts runs it and the e2e tests drive it. */
-export async function createApp(config: ApiConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+/** Builds the API as main.ts runs it and the e2e tests drive it; `tracing` is flushed when it closes. */
+export async function createApp(config: ApiConfig, { tracing }: { tracing?: Tracing } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, tracing), {
     bufferLogs: true,
     bodyParser: false,
     // Throw start-up errors to the caller instead of exiting the process.

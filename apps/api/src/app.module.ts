@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { dataSourceOptions } from '@rollplan/db';
+import { traceLogFields, type Tracing } from '@rollplan/telemetry';
 import { ErrorFilter } from './common/error.filter';
 import { GlobalValidationPipe } from './common/validation';
 import { API_CONFIG, type ApiConfig } from './config';
@@ -22,10 +23,11 @@ import { MetricsModule } from './metrics/metrics.module';
 import { HistoryModule } from './history/history.module';
 import { RedisModule } from './infra/redis.module';
 import { TemporalModule } from './infra/temporal.module';
+import { TRACING, TracingFlush } from './infra/tracing-flush';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ApiConfig): DynamicModule {
+  static forRoot(config: ApiConfig, tracing?: Tracing): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -34,6 +36,7 @@ export class AppModule {
           pinoHttp: {
             level: config.LOG_LEVEL,
             base: { app: 'api' },
+            mixin: traceLogFields,
             // Health probes every few seconds would drown the log.
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/live' || req.url === '/metrics' },
           },
@@ -59,6 +62,8 @@ export class AppModule {
       ],
       providers: [
         { provide: API_CONFIG, useValue: config },
+        { provide: TRACING, useValue: tracing ?? null },
+        TracingFlush,
         { provide: APP_PIPE, useClass: GlobalValidationPipe },
         { provide: APP_FILTER, useClass: ErrorFilter },
       ],

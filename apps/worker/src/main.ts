@@ -1,9 +1,13 @@
+// First: tracing patches http, pg and ioredis as they load.
+import { tracing } from './tracing';
 import { hostname } from 'node:os';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { DataSource } from 'typeorm';
 import pino from 'pino';
 import { ConfigError, redisOptions } from '@rollplan/config';
+import { traceLogFields } from '@rollplan/telemetry';
 import { dataSourceOptions } from '@rollplan/db';
 import { loadWorkerConfig } from './config';
 import { startMonitoringJobs } from './monitoring/monitoring.processors';
@@ -14,7 +18,7 @@ import { freeLoopbackPort, startWorkerMetrics } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  const logger = pino({ level: config.LOG_LEVEL, base: { app: 'worker' } });
+  const logger = pino({ level: config.LOG_LEVEL, base: { app: 'worker' }, mixin: traceLogFields });
   // The SDK's runtime metrics go to a loopback port of their own; /metrics passes them on.
   const sdkMetricsPort = config.WORKER_METRICS_PORT !== undefined ? await freeLoopbackPort() : undefined;
   Runtime.install({
@@ -37,7 +41,11 @@ async function main(): Promise<void> {
   const log = (message: string, data?: Record<string, unknown>) => logger.warn(data ?? {}, message);
   const notifications = startNotifications(config, dataSource, log);
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({
+    connection: clientConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+  });
   const monitoring = startMonitoringJobs({ dataSource, temporal, connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX, log });
   const maxCachedWorkflows = config.WORKER_CACHED_EXECUTIONS ?? cachedExecutionsFor(heapLimitMiB());
   const metrics =
@@ -62,8 +70,9 @@ async function main(): Promise<void> {
       identity: `worker@${hostname()}:${process.pid}`,
       workflowBundle: config.WORKFLOW_BUNDLE_PATH ? { codePath: config.WORKFLOW_BUNDLE_PATH } : undefined,
       maxCachedWorkflows,
+      tracing,
     });
-    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, maxCachedWorkflows, heapLimitMiB: Math.round(heapLimitMiB()) }, 'worker started');
+    logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS, maxCachedWorkflows, heapLimitMiB: Math.round(heapLimitMiB()), tracing: Boolean(tracing) }, 'worker started');
     // The Runtime shuts the worker down on SIGINT/SIGTERM; run() resolves once in-flight tasks are done.
     await worker.run();
     logger.info('worker stopped');
@@ -74,6 +83,7 @@ async function main(): Promise<void> {
     await clientConnection.close();
     await connection.close();
     await dataSource.destroy();
+    await tracing?.shutdown();
   }
 }
 

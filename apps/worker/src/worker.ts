@@ -1,4 +1,12 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Resource } from '@opentelemetry/resources';
+import { NativeConnection, Worker, bundleWorkflowCode, type BundleOptions, type WorkerOptions } from '@temporalio/worker';
+import {
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  makeWorkflowExporter,
+} from '@temporalio/interceptors-opentelemetry';
+import type { Tracing } from '@rollplan/telemetry';
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { createActivities, type ReportJobData } from './activities';
@@ -6,6 +14,19 @@ import { cachedExecutionsFor, heapLimitMiB } from './cache-size';
 
 /** Source file the bundler starts from: every workflow, nothing else. */
 export const WORKFLOWS_PATH = require.resolve('@rollplan/workflows/dist/workflows');
+
+/**
+ * Workflow interceptors every bundle carries: OpenTelemetry's (libs/workflows/src/tracing.ts),
+ * which continue the caller's trace into the workflow and on to its activities. They are in the
+ * bundle whether tracing is on or not (the commands a workflow sends cannot depend on a worker's
+ * variables); off, their spans go nowhere.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('@rollplan/workflows/dist/tracing')];
+
+/** The workflow bundle as the worker runs it: the production image and the tests prebuild it with this. */
+export function bundlePlanningWorkflows(options: Omit<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules'> = {}) {
+  return bundleWorkflowCode({ ...options, workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES });
+}
 
 export interface PlanningWorkerOptions {
   connection: NativeConnection;
@@ -21,6 +42,8 @@ export interface PlanningWorkerOptions {
   maxCachedWorkflows?: number;
   /** Activity interceptors (tests hold an activity open with one to send racing messages). */
   activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
+  /** Where workflow spans go (startTracing); unset: nowhere. */
+  tracing?: Tracing;
 }
 
 /** The worker for every rollplan workflow and activity, as main.ts and the tests build it. */
@@ -32,7 +55,20 @@ export async function createPlanningWorker(options: PlanningWorkerOptions): Prom
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ dataSource: options.dataSource, reportQueue: options.reportQueue }),
-    ...(options.activityInterceptors ? { interceptors: { activity: options.activityInterceptors } } : {}),
+    interceptors: {
+      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+      activity: [
+        (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+        ...(options.activityInterceptors ?? []),
+      ],
+    },
+    // Spans made inside the workflow sandbox leave it through this sink (not during replay).
+    sinks: {
+      exporter: makeWorkflowExporter(
+        options.tracing?.spanProcessor ?? new NoopSpanProcessor(),
+        options.tracing?.resource ?? Resource.empty(),
+      ),
+    },
     // A worker that died leaves its cached executions' next tasks on its sticky queue; after this
     // long the server hands them to any worker, so a restarted one takes over in about a second
     // (the default, 10 s, stalled decisions that long after a crash).

@@ -21,6 +21,7 @@ import { OperatingControls1766200000000 } from './migrations/1766200000000-Opera
 import { MilestoneReportEntity, RiskAssessmentEntity, RiskEntity, SpendActualEntity, UnitEvaluationEntity } from './entities/controls.entities';
 import { UnitEvaluations1766300000000 } from './migrations/1766300000000-UnitEvaluations';
 import { SpendImports1766400000000 } from './migrations/1766400000000-SpendImports';
+import { OutboxTraceContext1766500000000 } from './migrations/1766500000000-OutboxTraceContext';
 import { NotificationDeliveryEntity, WebhookSubscriptionEntity } from './entities/notification.entities';
 import { NotificationEntity, OutboxEntity, TaskCommentEntity, TaskEntity } from './entities/task.entities';
 import {
@@ -61,7 +62,7 @@ export const ENTITIES = [
 ];
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS = [CreateCycles1763800000000, Identity1763900000000, Tasks1764000000000, Notifications1764100000000, PlanVersions1764200000000, Monitoring1764300000000, TaskContext1764400000000, AuditChain1764500000000, AppRole1765300000000, EmailSendIntent1765420000000, TokensValidAfter1765500000000, AuditChains1766000000000, BusinessCalendar1766100000000, OperatingControls1766200000000, UnitEvaluations1766300000000, SpendImports1766400000000];
+export const MIGRATIONS = [CreateCycles1763800000000, Identity1763900000000, Tasks1764000000000, Notifications1764100000000, PlanVersions1764200000000, Monitoring1764300000000, TaskContext1764400000000, AuditChain1764500000000, AppRole1765300000000, EmailSendIntent1765420000000, TokensValidAfter1765500000000, AuditChains1766000000000, BusinessCalendar1766100000000, OperatingControls1766200000000, UnitEvaluations1766300000000, SpendImports1766400000000, OutboxTraceContext1766500000000];
 
 /** Options shared by the apps, the CLI and the test harness. `synchronize` is never on. */
 export function dataSourceOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {

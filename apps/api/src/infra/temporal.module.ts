@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { API_CONFIG, type ApiConfig } from '../config';
 import { StartGate } from './start-gate';
 import { TemporalDeadlineInterceptor } from './temporal-deadline.interceptor';
@@ -24,7 +25,8 @@ export { TEMPORAL_CONNECTION };
       provide: Client,
       inject: [TEMPORAL_CONNECTION, API_CONFIG],
       useFactory: (connection: Connection, config: ApiConfig) =>
-        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+        // Each workflow start, update and signal continues the request's trace into the workflow.
+        new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } }),
     },
     { provide: APP_INTERCEPTOR, useClass: TemporalDeadlineInterceptor },
     StartGate,

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { trace } from '@opentelemetry/api';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -26,17 +27,23 @@ export class HttpMetrics {
     this.registry.setDefaultLabels({ app: 'api' });
   }
 
-  /** Express middleware: records each request when its response has been sent (or the client left). */
+  /**
+   * Express middleware: records each request when its response has been sent (or the client
+   * left), and names the request's trace span after the same route template (tracing on).
+   */
   middleware() {
     return (request: Request, response: Response, next: NextFunction) => {
       const stop = this.duration.startTimer();
+      const serverSpan = trace.getActiveSpan();
       this.inFlight.inc();
       let recorded = false;
       const record = () => {
         if (recorded) return;
         recorded = true;
         this.inFlight.dec();
-        stop({ method: request.method, route: routeTemplate(request), status: String(response.statusCode) });
+        const route = routeTemplate(request);
+        stop({ method: request.method, route, status: String(response.statusCode) });
+        serverSpan?.updateName(`${request.method} ${route}`).setAttribute('http.route', route);
       };
       response.once('finish', record);
       response.once('close', record);

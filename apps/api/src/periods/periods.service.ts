@@ -1,15 +1,16 @@
-import { requireCycle } from '../common/require-cycle';
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import { Queue } from 'bullmq';
 import { redisOptions } from '@rollplan/config';
+import { queueTelemetry } from '@rollplan/telemetry';
 import type { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, type Actor, type ReportLanguage, type ReportSpendRequest, type SubmitActualsRequest } from '@rollplan/domain';
 import { ActualImportEntity, CycleEntity, DocumentEntity, PeriodReviewEntity, buildMonthlyReport } from '@rollplan/db';
 import { QueueName, importJob, closePeriodUpdate, extendPeriodUpdate, periodStatusQuery, reportSpendUpdate, submitActualsUpdate, type ControlsStatus, type PeriodStatus } from '@rollplan/workflows';
 import { API_CONFIG, type ApiConfig } from '../config';
+import { requireCycle } from '../common/require-cycle';
 import { toDomainError } from '../common/temporal-errors';
 
 /** The monthly loop's periods: actuals in (by API or CSV), status, reports, early close and extension. */
@@ -25,6 +26,7 @@ export class PeriodsService implements OnApplicationShutdown {
     this.imports = new Queue(QueueName.Imports, {
       connection: redisOptions(config.REDIS_URL, 'failFast'),
       prefix: config.QUEUE_PREFIX,
+      telemetry: queueTelemetry(),
     });
     this.imports.on('error', () => undefined); // reported by /health
   }

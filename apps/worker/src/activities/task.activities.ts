@@ -1,6 +1,7 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { mayActOnTasks, type Actor, type Assignee } from '@rollplan/domain';
 import { OutboxEntity, TaskEntity, UserEntity, activeCommitteeMembers, appendAudit } from '@rollplan/db';
+import { traceCarrier } from '@rollplan/telemetry';
 import type { TaskActivities } from '@rollplan/workflows';
 import { activityKey, activityOutboxId } from './activity-key';
 
@@ -44,6 +45,7 @@ export function createTaskActivities({ dataSource }: { dataSource: DataSource })
         id: activityOutboxId(),
         event,
         payload: { taskId: task.id, title: task.title, kind: task.kind, dueAt: task.dueAt.toISOString(), recipients, ...extra } as never,
+        traceContext: traceCarrier(),
       })
       .orIgnore()
       .execute();

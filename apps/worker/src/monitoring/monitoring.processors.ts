@@ -1,6 +1,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import { queueTelemetry } from '@rollplan/telemetry';
 import { REPORT_LANGUAGES, type Actor, type Role } from '@rollplan/domain';
 import { ActualImportEntity, DocumentEntity, PeriodReviewEntity, UserEntity, buildMonthlyReport } from '@rollplan/db';
 import { QueueName, periodStatusQuery, reportSpendUpdate, submitActualsUpdate } from '@rollplan/workflows';
@@ -23,7 +24,8 @@ export interface MonitoringJobsOptions {
 
 /** The monthly loop's BullMQ work: CSV imports of actuals and spend, and report rendering. */
 export function startMonitoringJobs({ dataSource, temporal, connection, prefix, log, sweepMs = 2000 }: MonitoringJobsOptions) {
-  const reportQueue = new Queue<ReportJobData>(QueueName.Reports, { connection, prefix });
+  const telemetry = queueTelemetry();
+  const reportQueue = new Queue<ReportJobData>(QueueName.Reports, { connection, prefix, telemetry });
   const reports = new Worker<ReportJobData>(
     QueueName.Reports,
     async ({ data }) => {
@@ -45,7 +47,7 @@ export function startMonitoringJobs({ dataSource, temporal, connection, prefix, 
           .execute();
       }
     },
-    { connection, prefix, concurrency: 2 },
+    { connection, prefix, telemetry, concurrency: 2 },
   );
 
   const imports = new Worker<ImportJobData>(
@@ -90,10 +92,10 @@ export function startMonitoringJobs({ dataSource, temporal, connection, prefix, 
       if (refused) return finish('failed', [{ path: 'file', message: refused }], rows);
       return finish('imported', [], rows);
     },
-    { connection, prefix, concurrency: 2 },
+    { connection, prefix, telemetry, concurrency: 2 },
   );
   for (const worker of [reports, imports]) worker.on('failed', (job, error) => log('monitoring job failed', { queue: worker.name, jobId: job?.id, error: String(error) }));
-  const importQueue = new Queue<ImportJobData>(QueueName.Imports, { connection, prefix });
+  const importQueue = new Queue<ImportJobData>(QueueName.Imports, { connection, prefix, telemetry });
   importQueue.on('error', () => undefined); // Redis down: the sweeper tries again on its next round
   const sweeper = new ImportSweeper(dataSource, importQueue, sweepMs, (error) => log('import sweep failed', { error: String(error) }));
   sweeper.start();

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { createTransport } from 'nodemailer';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { queueTelemetry } from '@rollplan/telemetry';
 import { In, type DataSource } from 'typeorm';
 import type { WebhookAllowList } from '@rollplan/domain';
 import { NotificationDeliveryEntity, NotificationEntity, UserEntity, WebhookSubscriptionEntity } from '@rollplan/db';
@@ -30,6 +32,8 @@ export interface NotificationOptions {
   log?: (message: string, data?: Record<string, unknown>) => void;
 }
 
+const tracer = trace.getTracer('rollplan-notifications');
+
 const SUBJECTS: Record<string, (p: Record<string, unknown>) => string> = {
   'task.opened': (p) => `New task: ${p.title}`,
   'task.reminder': (p) => `Reminder: ${p.title} is due ${String(p.dueAt).slice(0, 10)}`,
@@ -58,10 +62,11 @@ export function emailMessageId(deliveryKey: string, mailFrom: string): string {
  */
 export function startNotificationWorkers(options: NotificationOptions) {
   const { dataSource, connection, prefix, log = () => undefined } = options;
+  const telemetry = queueTelemetry();
   const retry = { attempts: options.attempts, backoff: { type: 'exponential' as const, delay: options.backoffMs } };
-  const emailQueue = new Queue<EmailJobData>(QueueName.Email, { connection, prefix });
-  const webhookQueue = new Queue<WebhookJobData>(QueueName.Webhooks, { connection, prefix });
-  const deadLetters = new Queue<DeadLetterJobData>(QueueName.DeadLetters, { connection, prefix });
+  const emailQueue = new Queue<EmailJobData>(QueueName.Email, { connection, prefix, telemetry });
+  const webhookQueue = new Queue<WebhookJobData>(QueueName.Webhooks, { connection, prefix, telemetry });
+  const deadLetters = new Queue<DeadLetterJobData>(QueueName.DeadLetters, { connection, prefix, telemetry });
   const transport = options.smtpUrl ? createTransport(options.smtpUrl) : undefined;
   const delivered = (key: string) => dataSource.getRepository(NotificationDeliveryEntity).existsBy({ key, status: 'sent' });
   const markDelivered = (key: string, channel: string) =>
@@ -109,7 +114,7 @@ export function startNotificationWorkers(options: NotificationOptions) {
         }),
       );
     },
-    { connection, prefix },
+    { connection, prefix, telemetry },
   );
 
   const email = new Worker<EmailJobData>(
@@ -126,17 +131,25 @@ export function startNotificationWorkers(options: NotificationOptions) {
         [deliveryKey],
       );
       if (begun.length === 0) return;
-      await transport.sendMail({
-        from: options.mailFrom,
-        to: job.data.to,
-        subject: job.data.subject,
-        text: job.data.text,
-        messageId: emailMessageId(deliveryKey, options.mailFrom),
-        headers: { 'X-Rollplan-Delivery': deliveryKey },
-      });
+      await tracer.startActiveSpan('smtp send', { kind: SpanKind.CLIENT }, (span) =>
+        transport
+          .sendMail({
+            from: options.mailFrom,
+            to: job.data.to,
+            subject: job.data.subject,
+            text: job.data.text,
+            messageId: emailMessageId(deliveryKey, options.mailFrom),
+            headers: { 'X-Rollplan-Delivery': deliveryKey },
+          })
+          .catch((error: Error) => {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+            throw error;
+          })
+          .finally(() => span.end()),
+      );
       await dataSource.getRepository(NotificationDeliveryEntity).update({ key: deliveryKey }, { status: 'sent' });
     },
-    { connection, prefix },
+    { connection, prefix, telemetry },
   );
 
   const webhooks = new Worker<WebhookJobData>(
@@ -175,7 +188,7 @@ export function startNotificationWorkers(options: NotificationOptions) {
       if (status < 200 || status > 299) throw new Error(`webhook answered ${status}`);
       await markDelivered(job.data.deliveryKey, 'webhook');
     },
-    { connection, prefix },
+    { connection, prefix, telemetry },
   );
 
   for (const [worker, queue] of [[email, QueueName.Email], [webhooks, QueueName.Webhooks]] as const) {

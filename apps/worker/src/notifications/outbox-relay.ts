@@ -53,7 +53,12 @@ export class OutboxRelay {
         .getMany();
       if (rows.length === 0) return 0;
       await this.queue.addBulk(
-        rows.map((row) => ({ name: row.event, data: { outboxId: row.id, event: row.event, payload: row.payload }, opts: { jobId: row.id } })),
+        rows.map((row) => ({
+          name: row.event,
+          data: { outboxId: row.id, event: row.event, payload: row.payload },
+          // With tracing on, the job continues the trace the event was written in (BullMQ's own format).
+          opts: { jobId: row.id, ...(row.traceContext ? { telemetry: { metadata: JSON.stringify(row.traceContext) } } : {}) },
+        })),
       );
       await manager.getRepository(OutboxEntity).update(rows.map((r) => r.id), { dispatchedAt: new Date() });
       return rows.length;

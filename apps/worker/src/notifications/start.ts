@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { redisOptions } from '@rollplan/config';
+import { queueTelemetry } from '@rollplan/telemetry';
 import type { DataSource } from 'typeorm';
 import { webhookAllowList } from '@rollplan/domain';
 import { QueueName } from '@rollplan/workflows';
@@ -26,7 +27,11 @@ export function startNotifications(
   { resolveHost }: { resolveHost?: ResolveHost } = {},
 ) {
   // The relay's producer fails fast while Redis is down (rows stay in the outbox); workers wait for it.
-  const queue = new Queue<NotificationJobData>(QueueName.Notifications, { connection: redisOptions(config.REDIS_URL, 'failFast'), prefix: config.QUEUE_PREFIX });
+  const queue = new Queue<NotificationJobData>(QueueName.Notifications, {
+    connection: redisOptions(config.REDIS_URL, 'failFast'),
+    prefix: config.QUEUE_PREFIX,
+    telemetry: queueTelemetry(),
+  });
   queue.on('error', () => undefined);
   const relay = new OutboxRelay(dataSource, queue, config.OUTBOX_POLL_MS, (error) => log('outbox relay waits for Redis', { error: String(error) }));
   const workers = startNotificationWorkers({

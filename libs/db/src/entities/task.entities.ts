@@ -61,6 +61,8 @@ export class OutboxEntity {
   @Column('jsonb') payload!: Record<string, unknown>;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column('timestamptz', { name: 'dispatched_at', nullable: true }) dispatchedAt!: Date | null;
+  /** W3C trace-context headers of the operation that wrote it (null when untraced). */
+  @Column('jsonb', { name: 'trace_context', nullable: true }) traceContext!: Record<string, string> | null;
 }
 
 /** An in-app notification; one per (outbox event, user), so a redelivered job adds none. */

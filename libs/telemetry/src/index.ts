@@ -1,0 +1,1 @@
+export { queueTelemetry, startTracing, traceCarrier, traceLogFields, tracingEnabled, type Tracing } from './tracing';
