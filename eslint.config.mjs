@@ -52,6 +52,4 @@ export default tseslint.config(
     ignores: ['libs/workflows/src/**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: NOT_IN_WORKFLOWS }] },
   },
-  // OpenTelemetry's workflow interceptors live at their package's documented workflow entry point.
-  { files: ['libs/workflows/src/tracing.ts'], rules: { 'no-restricted-imports': ['error', { patterns: NOT_IN_WORKFLOWS.filter((p) => p !== SDK_INTERNALS) }] } },
 );

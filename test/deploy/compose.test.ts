@@ -29,6 +29,7 @@ const compose = parse(read('docker-compose.yml'), { merge: true }) as { services
 const services = compose.services;
 
 const APP_SERVICES = ['migrate', 'worker', 'api'];
+const OBSERVABILITY_SERVICES = ['prometheus', 'grafana', 'otel-collector', 'jaeger'];
 /** Variables only one app service gets. */
 const SERVICE_ONLY_ENV: Record<string, string[]> = {
   api: ['JWT_SECRET', 'TRUST_PROXY'],
@@ -57,7 +58,7 @@ function service(name: string): Service {
 }
 
 /** A value as Compose reads it with the variable unset: `${NAME:-default}` becomes the default. */
-const interpolated = (value: string) => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+const interpolated = (value: string) => value.replace(/\$\{[A-Z_]+:?-([^}]*)\}/g, '$1');
 
 function envOf(name: string): Env {
   const env = service(name).environment ?? {};
@@ -113,6 +114,7 @@ describe('docker-compose.yml', () => {
         'temporal-ui',
         ...APP_SERVICES,
         'proxy',
+        ...OBSERVABILITY_SERVICES,
       ]),
     );
     // No single-process Temporal any more (auto-setup is deprecated and runs every service in one process).
@@ -246,8 +248,10 @@ describe('docker-compose.yml', () => {
       read('libs/db/src/migrate.ts'),
       ...['apps/api', 'apps/worker'].map((app) => read(`${app}/src/config.ts`)),
     ].join('\n');
+    // OpenTelemetry's standard variables are read where tracing starts.
+    const tracing = read('libs/telemetry/src/tracing.ts');
     const names = new Set(APP_SERVICES.flatMap((name) => Object.keys(envOf(name))));
-    const unread = [...names].filter((name) => !new RegExp(`\\b${name}:`).test(sources));
+    const unread = [...names].filter((name) => !new RegExp(`\\b${name}:`).test(sources) && !tracing.includes(`env.${name}`));
     expect(unread).toEqual([]);
   });
 
@@ -377,5 +381,75 @@ describe('docker-compose.yml', () => {
     for (const name of ['worker', 'api']) expect({ name, container_name: service(name).container_name }).toEqual({ name });
     expect(ports('worker')).toEqual([]);
     expect(ports('api')).toEqual([]);
+  });
+
+  describe('observability (docs/observability.md)', () => {
+    const prometheus = parse(read('deploy/prometheus.yml')) as {
+      scrape_configs: { job_name: string; metrics_path?: string; dns_sd_configs?: { names: string[]; port: number }[]; static_configs?: { targets: string[] }[] }[];
+    };
+    const job = (name: string) => {
+      const found = prometheus.scrape_configs.find((j) => j.job_name === name);
+      if (!found) throw new Error(`deploy/prometheus.yml has no job ${name}`);
+      return found;
+    };
+    const mountedAt = (name: string, source: string) => bindMounts(name).find((m) => m.source === source)?.target;
+
+    it('scrapes /metrics of every api and worker replica through Docker’s DNS, and each Temporal service', () => {
+      expect(bindMounts('prometheus')).toContainEqual({ source: './deploy/prometheus.yml', target: '/etc/prometheus/prometheus.yml' });
+      expect(commandText('prometheus')).toContain('--config.file=/etc/prometheus/prometheus.yml');
+      // DNS service discovery: a replica added with --scale is scraped without a config change.
+      expect(job('api').dns_sd_configs).toEqual([expect.objectContaining({ names: ['api'], port: Number(envOf('api').API_PORT) })]);
+      expect(job('worker').dns_sd_configs).toEqual([expect.objectContaining({ names: ['worker'], port: Number(envOf('worker').WORKER_METRICS_PORT) })]);
+      expect(envOf('worker').WORKER_METRICS_HOST).toBe('0.0.0.0');
+      for (const name of ['api', 'worker']) expect(job(name).metrics_path ?? '/metrics').toBe('/metrics');
+      // Temporal's services publish their metrics where PROMETHEUS_ENDPOINT says.
+      const targets = job('temporal').static_configs!.flatMap((c) => c.targets).sort();
+      expect(targets).toEqual(Object.keys(TEMPORAL_ROLES).map((name) => `${name}:${envOf(name).PROMETHEUS_ENDPOINT?.split(':')[1]}`).sort());
+    });
+
+    it('sends the apps’ traces to the collector, which passes them to Jaeger', () => {
+      for (const name of ['api', 'worker']) expect({ name, endpoint: envOf(name).OTEL_EXPORTER_OTLP_ENDPOINT }).toEqual({ name, endpoint: 'http://otel-collector:4318' });
+      const config = parse(read('deploy/otel-collector.yaml')) as {
+        receivers: { otlp: { protocols: { http: { endpoint: string } } } };
+        exporters: Record<string, { endpoint: string }>;
+        service: { pipelines: { traces: { receivers: string[]; exporters: string[] } } };
+      };
+      expect(config.receivers.otlp.protocols.http.endpoint).toBe('0.0.0.0:4318');
+      expect(commandText('otel-collector')).toContain(`--config=${mountedAt('otel-collector', './deploy/otel-collector.yaml')}`);
+      const { traces } = config.service.pipelines;
+      expect(traces.receivers).toEqual(['otlp']);
+      expect(traces.exporters.map((name) => config.exporters[name].endpoint)).toEqual(['jaeger:4317']);
+      expect(ports('jaeger')).toContain('16686:16686');
+    });
+
+    it('provisions Grafana with Prometheus, Jaeger and the rollplan dashboard', () => {
+      const provisioning = mountedAt('grafana', './deploy/grafana/provisioning');
+      expect(provisioning).toBe('/etc/grafana/provisioning');
+      const sources = (parse(read('deploy/grafana/provisioning/datasources/datasources.yaml')) as { datasources: { uid: string; type: string; url: string }[] }).datasources;
+      expect(sources.map((d) => [d.type, d.url])).toEqual([
+        ['prometheus', `http://prometheus:${ports('prometheus')[0].split(':')[1]}`],
+        ['jaeger', 'http://jaeger:16686'],
+      ]);
+      const providers = (parse(read('deploy/grafana/provisioning/dashboards/rollplan.yaml')) as { providers: { options: { path: string } }[] }).providers;
+      expect(providers.map((p) => p.options.path)).toEqual([mountedAt('grafana', './deploy/grafana/dashboards')]);
+      expect(envOf('grafana').GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${providers[0].options.path}/rollplan.json`);
+
+      const dashboard = JSON.parse(read('deploy/grafana/dashboards/rollplan.json')) as {
+        uid: string;
+        panels: { type: string; title: string; datasource?: { uid: string }; targets?: { expr: string; datasource: { uid: string } }[] }[];
+      };
+      const panels = dashboard.panels.filter((p) => p.type !== 'row');
+      // Every query goes to a provisioned data source.
+      for (const panel of panels) for (const target of panel.targets ?? []) expect({ panel: panel.title, uid: target.datasource.uid }).toEqual({ panel: panel.title, uid: 'prometheus' });
+      // What an operator looks at first, each answered by the metric it needs.
+      const queries = (title: string) => (panels.find((p) => p.title === title)?.targets ?? []).map((t) => t.expr).join('\n');
+      expect(queries('Decision latency')).toMatch(/histogram_quantile\(0\.5,.*http_request_duration_seconds_bucket\{route="\/tasks\/:id\/complete"/);
+      expect(queries('Decision latency')).toMatch(/histogram_quantile\(0\.99,.*http_request_duration_seconds_bucket/);
+      expect(queries('Throughput')).toContain('http_request_duration_seconds_count');
+      expect(queries('Schedule-to-start')).toContain('temporal_workflow_task_schedule_to_start_latency_bucket');
+      expect(queries('Queue depth')).toContain('rollplan_queue_jobs');
+      expect(queries('Outbox lag')).toContain('rollplan_outbox_lag_seconds');
+      expect(queries('Overdue tasks')).toContain('rollplan_tasks{state="overdue"}');
+    });
   });
 });

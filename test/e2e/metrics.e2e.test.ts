@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { freePort } from '@rollplan/devstack';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
@@ -91,4 +93,24 @@ describe('metrics for an operator', () => {
     expect(sample(after, 'temporal_num_pollers', { poller_type: 'workflow_task' })).toBeGreaterThan(0);
     expect(after).toContain('temporal_sticky_cache_size');
   }, 120_000);
+
+  it('has every metric the provisioned Grafana dashboard queries', async () => {
+    const dashboard = JSON.parse(readFileSync(join(__dirname, '../../deploy/grafana/dashboards/rollplan.json'), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const queried = new Set(dashboard.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => metricNames(t.expr))));
+    expect(queried.size).toBeGreaterThanOrEqual(8);
+    const exposed = (await scrapeApi()) + (await eventually(scrapeWorker, (text) => text.includes('temporal_'), 15_000));
+    // A histogram is declared once (# TYPE name histogram) and queried as name_bucket / _count / _sum.
+    const missing = [...queried].filter((name) => !new RegExp(`^# TYPE ${name.replace(/_(bucket|count|sum)$/, '')} `, 'm').test(exposed));
+    expect(missing).toEqual([]);
+  });
 });
+
+/** The metric names a PromQL expression reads (not its functions, labels, grouping or ranges). */
+function metricNames(expr: string): string[] {
+  const bare = expr
+    .replace(/"[^"]*"/g, '')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\b(by|without)\s*\([^)]*\)/g, '')
+    .replace(/\[[^\]]*\]/g, '');
+  return [...bare.matchAll(/\b[a-zA-Z_:][a-zA-Z0-9_:]*\b(?!\s*\()/g)].map((m) => m[0]);
+}

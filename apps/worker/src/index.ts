@@ -1,4 +1,4 @@
-export { bundlePlanningWorkflows, createPlanningWorker, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH, type PlanningWorkerOptions } from './worker';
+export { bundlePlanningWorkflows, createPlanningWorker, workflowSinks, WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH, type PlanningWorkerOptions } from './worker';
 export { createActivities, failOnUnwritableData } from './activities';
 export { loadWorkerConfig, type WorkerConfig } from './config';
 export * from './notifications';

@@ -16,12 +16,20 @@ import { cachedExecutionsFor, heapLimitMiB } from './cache-size';
 export const WORKFLOWS_PATH = require.resolve('@rollplan/workflows/dist/workflows');
 
 /**
- * Workflow interceptors every bundle carries: OpenTelemetry's (libs/workflows/src/tracing.ts),
- * which continue the caller's trace into the workflow and on to its activities. They are in the
- * bundle whether tracing is on or not (the commands a workflow sends cannot depend on a worker's
- * variables); off, their spans go nowhere.
+ * Workflow interceptors every bundle carries (libs/workflows/src/tracing.ts): they continue a
+ * caller's trace through the workflow to its activities, in the format of OpenTelemetry's Temporal
+ * interceptors. In the bundle whether tracing is on or not; they never change a workflow's commands.
  */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('@rollplan/workflows/dist/tracing')];
+
+/**
+ * The sinks the workflow bundle calls: `exporter` takes the spans of the messages a workflow
+ * handles (libs/workflows/src/tracing.ts) to `tracing`'s processor, or nowhere. Not called during
+ * replay, but a replaying worker must still register it.
+ */
+export function workflowSinks(tracing?: Tracing) {
+  return { exporter: makeWorkflowExporter(tracing?.spanProcessor ?? new NoopSpanProcessor(), tracing?.resource ?? Resource.empty()) };
+}
 
 /** The workflow bundle as the worker runs it: the production image and the tests prebuild it with this. */
 export function bundlePlanningWorkflows(options: Omit<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules'> = {}) {
@@ -56,19 +64,14 @@ export async function createPlanningWorker(options: PlanningWorkerOptions): Prom
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ dataSource: options.dataSource, reportQueue: options.reportQueue }),
     interceptors: {
-      workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
+      // A prebuilt bundle has them already (bundlePlanningWorkflows).
+      ...(options.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
       activity: [
         (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
         ...(options.activityInterceptors ?? []),
       ],
     },
-    // Spans made inside the workflow sandbox leave it through this sink (not during replay).
-    sinks: {
-      exporter: makeWorkflowExporter(
-        options.tracing?.spanProcessor ?? new NoopSpanProcessor(),
-        options.tracing?.resource ?? Resource.empty(),
-      ),
-    },
+    sinks: workflowSinks(options.tracing),
     // A worker that died leaves its cached executions' next tasks on its sticky queue; after this
     // long the server hands them to any worker, so a restarted one takes over in about a second
     // (the default, 10 s, stalled decisions that long after a crash).

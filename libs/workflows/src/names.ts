@@ -93,8 +93,6 @@ export const Patch = {
   DecisionByLocalActivity: 'decision-by-local-activity',
   /** A month asks for milestone progress, spend and risk reviews, and holds the operations meeting (issue 18). */
   OperatingControls: 'month-operating-controls',
-  /** OpenTelemetry's workflow interceptors trace the execution (issue 20); they add awaits that reorder commands. */
-  Tracing: 'opentelemetry-tracing',
 } as const;
 export type PatchId = (typeof Patch)[keyof typeof Patch];
 
@@ -124,7 +122,4 @@ export const PATCH_BASELINE: Readonly<Record<PatchId, number>> = {
   [Patch.DecisionByLocalActivity]: 1,
   // Not in a baseline yet: new months call patched() for it.
   [Patch.OperatingControls]: Number.POSITIVE_INFINITY,
-  // Never decided by a baseline: an execution a worker without tracing started must stay untraced
-  // when a newer worker replays it, whatever its input says (see tracing.ts).
-  [Patch.Tracing]: Number.POSITIVE_INFINITY,
 };

@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '@rollplan/devstack';
+import { harnessEnv } from './harness-env';
+import type { TestSystem } from './system';
+
+const REPO = join(__dirname, '..', '..');
+
+/**
+ * The real API process (apps/api/dist/main.js) on a test system's task queue, database and Redis
+ * prefix, as deployed; resolves once it answers /health/live. Its log goes to `onLog` line by line.
+ */
+export async function startApiProcess(
+  system: Pick<TestSystem, 'taskQueue' | 'db'>,
+  { env = {}, onLog }: { env?: Record<string, string>; onLog?: (line: string) => void } = {},
+): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const harness = harnessEnv();
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(REPO, 'apps/api/dist/main.js')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'error',
+      API_PORT: String(port),
+      TEMPORAL_ADDRESS: harness.ROLLPLAN_TEST_TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: system.taskQueue,
+      DATABASE_URL: system.db.appUrl,
+      REDIS_URL: harness.ROLLPLAN_TEST_REDIS_URL,
+      QUEUE_PREFIX: system.taskQueue,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let rest = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString('utf8')).split('\n');
+    rest = lines.pop() ?? '';
+    if (onLog) lines.forEach(onLog);
+  });
+  let errors = '';
+  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (!(await fetch(`${baseUrl}/health/live`).then((r) => r.ok, () => false))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the API process did not start (exit ${child.exitCode}): ${errors}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, baseUrl };
+}
