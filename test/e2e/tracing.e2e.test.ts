@@ -48,6 +48,7 @@ describe('a decision, traced end to end', () => {
     const login = await request(api.baseUrl).post('/auth/login').send({ email: DEMO.admin, password: DEMO_PASSWORD }).expect(200);
     const admin = request.agent(api.baseUrl).auth(login.body.accessToken, { type: 'bearer' });
     const me = (await admin.get('/auth/me').expect(200)).body as { id: string };
+    await request(api.baseUrl).get('/docs/openapi.json').expect(200);
     await admin.post('/webhooks').send({ url: hooks.url, events: ['task.decided'] }).expect(201);
     await admin
       .post('/tasks')
@@ -122,7 +123,9 @@ describe('a decision, traced end to end', () => {
     } finally {
       await connection.close();
     }
-    // Probes are not traced: the readiness loop polled /health/live before the first request.
-    expect(receiver.spans.filter((s) => String(s.attributes['http.target'] ?? s.attributes['url.path'] ?? '').startsWith('/health'))).toEqual([]);
+    // Neither probes (the readiness loop polled /health/live) nor the documentation page are traced.
+    const targets = receiver.spans.map((s) => String(s.attributes['http.target'] ?? s.attributes['url.path'] ?? ''));
+    expect(targets).toContain(`/tasks/${task.id}/complete`);
+    expect(targets.filter((target) => /^\/(health|docs|metrics)/.test(target))).toEqual([]);
   });
 });

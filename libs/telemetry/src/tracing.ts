@@ -27,6 +27,13 @@ let started = false;
 
 /** Probes and scrapes every few seconds would be most of the traces. */
 const UNTRACED_PATHS = new Set(['/health', '/health/live', '/metrics']);
+/** The web app's static files and the API's documentation page: files, not operations. */
+const UNTRACED_PREFIXES = ['/app', '/docs'];
+
+function untraced(url: string | undefined): boolean {
+  const path = (url ?? '').split('?')[0];
+  return UNTRACED_PATHS.has(path) || UNTRACED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
 
 /**
  * Tracing is on when an OTLP endpoint is configured (the standard OpenTelemetry variables:
@@ -65,7 +72,7 @@ export function startTracing(serviceName: string, env: Env = process.env): Traci
     tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
+        ignoreIncomingRequestHook: (request) => untraced(request.url),
         // An outgoing call outside any traced operation (a stray fetch at start-up) is no trace.
         requireParentforOutgoingSpans: true,
       }),
