@@ -18,7 +18,15 @@ interface TraceContext {
   traceId: string;
   spanId: string;
   flags: string;
+  /** Workflow time after which the context is no longer handed on (the execution's own flow). */
+  untilMs?: number;
 }
+
+/**
+ * How long an execution's own flow stays in the trace that started it: what the request set going
+ * (a cycle's first activities and tasks), not the months a timer opens a year later.
+ */
+const START_TRACE_MS = 60_000;
 
 /** A span as makeWorkflowExporter (@temporalio/interceptors-opentelemetry) takes it from the sandbox. */
 interface SerializedSpan {
@@ -82,6 +90,10 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
   // The trace of whatever runs now: the execution's start, or the message being handled.
   const current = new AsyncLocalStorage<TraceContext>();
   const { exporter } = proxySinks<TracingSinks>();
+  const active = () => {
+    const context = current.getStore();
+    return context?.untilMs !== undefined && Date.now() > context.untilMs ? undefined : context;
+  };
 
   /** Runs a message handler as a span of the sender's trace (none when the sender sent no trace). */
   let handled = 0;
@@ -123,10 +135,11 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
   return {
     inbound: [
       {
-        // The execution's own flow continues the trace that started it (a span would last as long as the run).
+        // The execution's own flow continues the trace that started it for a while (no span of its
+        // own: it would last as long as the run).
         execute: (input, next) => {
           const started = fromHeaders(input.headers);
-          return started ? current.run(started, () => next(input)) : next(input);
+          return started ? current.run({ ...started, untilMs: Date.now() + START_TRACE_MS }, () => next(input)) : next(input);
         },
         handleUpdate: (input, next) => handle(`HandleUpdate:${input.name}`, input.headers, { temporalUpdateId: input.updateId }, () => next(input)),
         handleSignal: (input, next) => handle(`HandleSignal:${input.signalName}`, input.headers, {}, () => next(input)),
@@ -134,9 +147,9 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
     ],
     outbound: [
       {
-        scheduleActivity: (input, next) => next({ ...input, headers: withContext(input.headers, current.getStore()) }),
-        scheduleLocalActivity: (input, next) => next({ ...input, headers: withContext(input.headers, current.getStore()) }),
-        startChildWorkflowExecution: (input, next) => next({ ...input, headers: withContext(input.headers, current.getStore()) }),
+        scheduleActivity: (input, next) => next({ ...input, headers: withContext(input.headers, active()) }),
+        scheduleLocalActivity: (input, next) => next({ ...input, headers: withContext(input.headers, active()) }),
+        startChildWorkflowExecution: (input, next) => next({ ...input, headers: withContext(input.headers, active()) }),
         // Not continueAsNew: each run of a long cycle starts a trace of its own.
       },
     ],
