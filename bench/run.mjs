@@ -176,12 +176,13 @@ async function main() {
 
     // 4. Cycles started and ready (every contributing unit's task open), concurrency 4; then
     //    memory per open cycle with all of them cached.
-    // The worker's heap in use (its Prometheus endpoint, port in processes.json): live memory, where
-    // RSS also holds what the collector has not given back yet.
-    const workerHeapUsedMiB = async () => {
+    // The worker's V8 heap in use and reserved, and its external memory (buffers), from its
+    // Prometheus endpoint (port in processes.json): what of its RSS is live.
+    const workerMemoryMiB = async () => {
       const { port } = JSON.parse(readFileSync(join(stack.dataDir, 'processes.json'), 'utf8')).processes.worker;
       const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
-      return Number(/^nodejs_heap_size_used_bytes\S* (\S+)$/m.exec(text)?.[1]) / 2 ** 20;
+      const mib = (name) => Number(new RegExp(`^${name}\\S* (\\S+)$`, 'm').exec(text)?.[1]) / 2 ** 20;
+      return { heapUsed: mib('nodejs_heap_size_used_bytes'), heapTotal: mib('nodejs_heap_size_total_bytes'), external: mib('nodejs_external_memory_bytes') };
     };
     const workerRss = () => rssMiB((pid, cmd) => cmd.includes('apps/worker/dist/main.js') && readFileSync(`/proc/${pid}/environ`, 'utf8').includes(stack.dataDir));
     const bareRss = () => rssMiB((pid) => Number(pid) === bare.pid);
@@ -251,7 +252,7 @@ async function main() {
         }),
       );
     }
-    const open = { cycles: cycleIds.length, startedPerSecond: (cycleIds.length - SIZE.memoryCycles - SIZE.flood) / openSeconds, workerRssMiB: workerRss(), workerHeapUsedMiB: await workerHeapUsedMiB(), p50: percentile(withOpen, 50), p99: percentile(withOpen, 99), max: Math.max(...withOpen) };
+    const open = { cycles: cycleIds.length, startedPerSecond: (cycleIds.length - SIZE.memoryCycles - SIZE.flood) / openSeconds, workerRssMiB: workerRss(), workerMemoryMiB: await workerMemoryMiB(), p50: percentile(withOpen, 50), p99: percentile(withOpen, 99), max: Math.max(...withOpen) };
 
     const rows = [
       ['decision latency p50 (ms)', latency.product.p50, latency.bare.p50],
@@ -272,7 +273,7 @@ async function main() {
     console.log(lines.join('\n'));
     console.log(`\nCPU per decision lifecycle (ms, concurrency 8): product ${perRole('product')}; bare ${perRole('bare')}`);
     console.log(`\nduring a flood of ${SIZE.flood} cycle starts: decision p50 ${fmt(floodLatency.p50)} ms, p99 ${fmt(floodLatency.p99)} ms, max ${fmt(floodLatency.max)} ms (idle: ${fmt(latency.product.p50)} / ${fmt(latency.product.p99)}); starts refused with 503 and retried: ${floodLatency.refused}`);
-    console.log(`with ${open.cycles} cycles open on one worker: worker RSS ${fmt(open.workerRssMiB)} MiB (heap in use ${fmt(open.workerHeapUsedMiB)} MiB); a decision on a cycle picked across them p50 ${fmt(open.p50)} ms, p99 ${fmt(open.p99)} ms, max ${fmt(open.max)} ms (${SIZE.openDecisions} decisions); cycles started ${fmt(open.startedPerSecond)}/s meanwhile`);
+    console.log(`with ${open.cycles} cycles open on one worker: worker RSS ${fmt(open.workerRssMiB)} MiB (V8 heap in use ${fmt(open.workerMemoryMiB.heapUsed)} of ${fmt(open.workerMemoryMiB.heapTotal)} MiB, external ${fmt(open.workerMemoryMiB.external)} MiB); a decision on a cycle picked across them p50 ${fmt(open.p50)} ms, p99 ${fmt(open.p99)} ms, max ${fmt(open.max)} ms (${SIZE.openDecisions} decisions); cycles started ${fmt(open.startedPerSecond)}/s meanwhile`);
     const out = join(root, '.rollplan/artifacts/bench');
     mkdirSync(out, { recursive: true });
     const file = join(out, `bench-${startedAt.replace(/[:.]/g, '-')}.json`);
