@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { parser as promql } from '@prometheus-io/lezer-promql';
 import { CLUSTER_SHAPE } from '@rollplan/devstack';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '@rollplan/workflows';
 
@@ -450,6 +451,15 @@ describe('docker-compose.yml', () => {
       expect(queries('Queue depth')).toContain('rollplan_queue_jobs');
       expect(queries('Outbox lag')).toContain('rollplan_outbox_lag_seconds');
       expect(queries('Overdue tasks')).toContain('rollplan_tasks{state="overdue"}');
+      // Every query is PromQL that Prometheus's own parser reads (Grafana's $__rate_interval becomes a duration).
+      const unparsable = panels.flatMap((panel) =>
+        (panel.targets ?? []).filter((target) => {
+          let errors = 0;
+          promql.parse(target.expr.replaceAll('$__rate_interval', '1m')).iterate({ enter: (node) => void (node.type.isError && errors++) });
+          return errors > 0;
+        }).map((target) => `${panel.title}: ${target.expr}`),
+      );
+      expect(unparsable).toEqual([]);
     });
   });
 });
