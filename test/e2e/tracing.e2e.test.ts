@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import request from 'supertest';
 import { DEMO_PASSWORD, seedDemoOrganization } from '@rollplan/api';
+import { freePort } from '@rollplan/devstack';
 import { startApiProcess } from '../support/api-process';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startOtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
@@ -127,5 +128,23 @@ describe('a decision, traced end to end', () => {
     const targets = receiver.spans.map((s) => String(s.attributes['http.target'] ?? s.attributes['url.path'] ?? ''));
     expect(targets).toContain(`/tasks/${task.id}/complete`);
     expect(targets.filter((target) => /^\/(health|docs|metrics)/.test(target))).toEqual([]);
+  });
+
+  it('keeps answering while the collector is down: only the traces are lost', async () => {
+    const closed = await freePort();
+    const apiWithoutCollector = await startApiProcess({ taskQueue, db }, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${closed}`, OTEL_BSP_SCHEDULE_DELAY: '100' } });
+    try {
+      const login = await request(apiWithoutCollector.baseUrl).post('/auth/login').send({ email: DEMO.admin, password: DEMO_PASSWORD }).expect(200);
+      const admin = request.agent(apiWithoutCollector.baseUrl).auth(login.body.accessToken, { type: 'bearer' });
+      // Requests go on past several failed exports (a batch every 100 ms).
+      for (let i = 0; i < 5; i++) {
+        await admin.get('/tasks').expect(200);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await admin.post('/tasks').send({ kind: 'adhoc.request', title: 'Untraced', assignee: { type: 'user', userId: (await admin.get('/auth/me')).body.id }, dueAt: new Date(Date.now() + 86_400_000).toISOString() }).expect(201);
+      expect(apiWithoutCollector.child.exitCode).toBeNull();
+    } finally {
+      apiWithoutCollector.child.kill('SIGTERM');
+    }
   });
 });
