@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { freePort } from '@rollplan/devstack';
+import { openAdhocRequest } from '../support/http-cycle';
 import { DEMO, eventually, startTestSystem, type TestSystem } from '../support/system';
 import { startWorkerProcess } from '../support/worker-process';
 
@@ -55,16 +56,7 @@ describe('metrics for an operator', () => {
     const openBefore = open(before);
     const deadBefore = sample(before, 'rollplan_queue_jobs', { queue: 'rollplan-dead-letters', state: 'waiting' }) ?? 0;
 
-    await admin
-      .post('/tasks')
-      .send({ kind: 'adhoc.request', title: 'Scrape me', assignee: { type: 'user', userId: system.userIds[DEMO.admin] }, dueAt: new Date(Date.now() + 5 * 86_400_000).toISOString() })
-      .expect(201);
-    const task = await eventually(
-      () => admin.get('/tasks').query({ kind: 'adhoc.request' }).then((r) => (r.body.items as { id: string; title: string }[]).find((t) => t.title === 'Scrape me')),
-      Boolean,
-      30_000,
-    );
-    if (!task) throw new Error('the request never opened');
+    const task = await openAdhocRequest(admin, 'Scrape me', system.userIds[DEMO.admin]);
     const whileOpen = await eventually(scrapeWorker, (text) => open(text) === openBefore + 1, 15_000);
     expect(open(whileOpen)).toBe(openBefore + 1);
 

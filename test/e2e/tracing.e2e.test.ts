@@ -6,6 +6,7 @@ import { startApiProcess } from '../support/api-process';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startOtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { startWebhookReceiver } from '../support/receivers';
+import { openAdhocRequest } from '../support/http-cycle';
 import { DEMO, eventually } from '../support/system';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
@@ -51,16 +52,7 @@ describe('a decision, traced end to end', () => {
     const me = (await admin.get('/auth/me').expect(200)).body as { id: string };
     await request(api.baseUrl).get('/docs/openapi.json').expect(200);
     await admin.post('/webhooks').send({ url: hooks.url, events: ['task.decided'] }).expect(201);
-    await admin
-      .post('/tasks')
-      .send({ kind: 'adhoc.request', title: 'Trace me', assignee: { type: 'user', userId: me.id }, dueAt: new Date(Date.now() + 5 * 86_400_000).toISOString() })
-      .expect(201);
-    const task = await eventually(
-      () => admin.get('/tasks').query({ kind: 'adhoc.request' }).then((r) => (r.body.items as { id: string; title: string }[]).find((t) => t.title === 'Trace me')),
-      Boolean,
-      30_000,
-    );
-    if (!task) throw new Error('the request never opened');
+    const task = await openAdhocRequest(admin, 'Trace me', me.id);
     await admin.post(`/tasks/${task.id}/complete`).set('Idempotency-Key', `trace-${task.id}`).send({ outcome: 'done' }).expect(200);
 
     // The request's span, named after its route, is the root of the decision's trace.

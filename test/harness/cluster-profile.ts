@@ -1,12 +1,10 @@
 // The cluster tier's system: `npm start -- --cluster` itself (libs/devstack/src/start.ts) on free
 // ports with its data in the harness's run folder — Temporal's services as separate processes,
 // two workers, two API replicas behind nginx — started once per run when the tier is selected.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { freePort, freePortBetween, temporalServerToolsDir } from '@rollplan/devstack';
-
-const START = resolve(__dirname, '../../libs/devstack/dist/start.js');
+import { join } from 'node:path';
+import { launchStack, temporalServerToolsDir } from '@rollplan/devstack';
 
 export interface ClusterProfileEnv {
   /** The proxy in front of the API replicas. */
@@ -48,44 +46,16 @@ export async function startClusterProfile(runDir: string): Promise<RunningCluste
     throw new Error('the cluster tier needs the Temporal server: run the tests with `npm test` (its setup builds it once)');
   }
   const dataDir = join(runDir, 'cluster');
-  const ports = {
-    API_PORT: await freePort(),
-    // Temporal keeps its services' ports in a signed 16-bit column: below 32768.
-    TEMPORAL_PORT: await freePortBetween(20_000, 32_000),
-    TEMPORAL_UI_PORT: await freePort(),
-    POSTGRES_PORT: await freePort(),
-    REDIS_PORT: await freePort(),
-  };
-  const child = spawn(process.execPath, [START, '--cluster'], {
-    env: {
-      ...process.env,
-      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-      ROLLPLAN_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      // Quick to notice a killed worker in the failover test, as in the fault tier.
-      TEMPORAL_CALL_TIMEOUT_MS: '5000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolveStarted, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the cluster profile did not start within 180 s:\n${output}`)), 180_000);
-    child.stdout!.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('rollplan is running')) {
-        clearTimeout(timer);
-        resolveStarted();
-      }
-    });
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the cluster profile stopped (${code}):\n${output}`));
-    });
+  const stack = await launchStack(dataDir, {
+    args: ['--cluster'],
+    // Quick to notice a killed worker in the failover test, as in the fault tier.
+    env: { LOG_LEVEL: 'warn', TEMPORAL_CALL_TIMEOUT_MS: '5000' },
+    timeoutMs: 180_000,
   });
   // Restarts it reports (the failover test's kills) are part of the tier's record.
-  child.stdout!.on('data', (chunk) => process.stdout.write(`[cluster] ${chunk}`));
-  child.stderr!.on('data', (chunk) => process.stdout.write(`[cluster] ${chunk}`));
+  stack.child.stdout!.on('data', (chunk) => process.stdout.write(`[cluster] ${chunk}`));
+  stack.child.stderr!.on('data', (chunk) => process.stdout.write(`[cluster] ${chunk}`));
+  const { ports } = stack;
   return {
     env: {
       ROLLPLAN_TEST_CLUSTER_URL: `http://127.0.0.1:${ports.API_PORT}`,
@@ -93,11 +63,7 @@ export async function startClusterProfile(runDir: string): Promise<RunningCluste
       ROLLPLAN_TEST_CLUSTER_DATABASE_URL: `postgres://rollplan:rollplan@127.0.0.1:${ports.POSTGRES_PORT}/rollplan`,
       ROLLPLAN_TEST_CLUSTER_DATA_DIR: dataDir,
     },
-    process: child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGINT');
-      await new Promise((resolveStopped) => child.once('exit', resolveStopped));
-    },
+    process: stack.child,
+    stop: stack.stop,
   };
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '@rollplan/devstack';
-import { harnessEnv } from './harness-env';
+import { appProcessEnv, eachLine } from './app-process';
 import type { TestSystem } from './system';
 
 const REPO = join(__dirname, '..', '..');
@@ -14,31 +14,15 @@ export async function startApiProcess(
   system: Pick<TestSystem, 'taskQueue' | 'db'>,
   { env = {}, onLog }: { env?: Record<string, string>; onLog?: (line: string) => void } = {},
 ): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const harness = harnessEnv();
   const port = await freePort();
   const child = spawn(process.execPath, [join(REPO, 'apps/api/dist/main.js')], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      API_PORT: String(port),
-      TEMPORAL_ADDRESS: harness.ROLLPLAN_TEST_TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: system.taskQueue,
-      DATABASE_URL: system.db.appUrl,
-      REDIS_URL: harness.ROLLPLAN_TEST_REDIS_URL,
-      QUEUE_PREFIX: system.taskQueue,
-      ...env,
-    },
+    env: { ...process.env, ...appProcessEnv(system), API_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let rest = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (rest + chunk.toString('utf8')).split('\n');
-    rest = lines.pop() ?? '';
-    if (onLog) lines.forEach(onLog);
-  });
+  if (onLog) eachLine(child.stdout!, onLog);
+  else child.stdout!.resume();
   let errors = '';
-  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString('utf8')));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (!(await fetch(`${baseUrl}/health/live`).then((r) => r.ok, () => false))) {

@@ -30,3 +30,18 @@ export async function cycleInExecution(system: TestSystem, options: { title: str
   await eventually(() => admin.get(`/cycles/${cycle.id}/periods/${open}`).then((r) => r.status), (status) => status === 200);
   return { cycleId: cycle.id as string, open, year, units, admin, as };
 }
+
+/** Asks `assigneeUserId` for something over POST /tasks (an ad-hoc request due in five days) and waits until its task is listed. */
+export async function openAdhocRequest(agent: ReturnType<typeof request.agent>, title: string, assigneeUserId: string): Promise<{ id: string; title: string }> {
+  await agent
+    .post('/tasks')
+    .send({ kind: 'adhoc.request', title, assignee: { type: 'user', userId: assigneeUserId }, dueAt: new Date(Date.now() + 5 * 86_400_000).toISOString() })
+    .expect(201);
+  const task = await eventually(
+    () => agent.get('/tasks').query({ kind: 'adhoc.request' }).then((r) => (r.body.items as { id: string; title: string }[]).find((t) => t.title === title)),
+    Boolean,
+    30_000,
+  );
+  if (!task) throw new Error(`the request "${title}" never opened`);
+  return task;
+}

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { dataSourceOptions } from '@rollplan/db';
-import { traceLogFields, type Tracing } from '@rollplan/telemetry';
+import { PROBE_PATHS, traceLogFields, type Tracing } from '@rollplan/telemetry';
 import { ErrorFilter } from './common/error.filter';
 import { GlobalValidationPipe } from './common/validation';
 import { API_CONFIG, type ApiConfig } from './config';
@@ -38,7 +38,7 @@ export class AppModule {
             base: { app: 'api' },
             mixin: traceLogFields,
             // Health probes every few seconds would drown the log.
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/live' || req.url === '/metrics' },
+            autoLogging: { ignore: (req) => PROBE_PATHS.includes(req.url ?? '') },
           },
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), retryAttempts: 3, retryDelay: 1000 }),

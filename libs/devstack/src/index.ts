@@ -5,6 +5,7 @@ export * from './postgres';
 export * from './redis';
 export * from './temporal';
 export * from './stack';
+export * from './launch';
 export * from './lock';
 export * from './reaper';
 export * from './supervisor';

@@ -9,6 +9,7 @@ import { ConfigError, DEFAULTS, parseEnv, port } from '@rollplan/config';
 import { ensureAppLogin, runMigrations } from '@rollplan/db';
 import { CLUSTER_SHAPE } from './cluster-shape';
 import { acquireLock } from './lock';
+import { STACK_READY_LINE } from './launch';
 import { freePort, isListening, waitUntil } from './net';
 import { DEFAULT_DATA_DIR, LOCAL_DIR, REPO_ROOT } from './paths';
 import { run, startProcess, type ManagedProcess } from './process';
@@ -180,7 +181,7 @@ async function main(): Promise<number> {
     console.log(
       [
         '',
-        `rollplan is running (ready in ${seconds}s)${cluster ? ` as a cluster: Temporal's ${CLUSTER_SHAPE.temporalServices.join(', ')} services (${env.TEMPORAL_HISTORY_SHARDS} history shards), ${env.ROLLPLAN_WORKERS} workers, ${env.ROLLPLAN_API_REPLICAS} API replicas behind nginx` : ''}.`,
+        `${STACK_READY_LINE} (ready in ${seconds}s)${cluster ? ` as a cluster: Temporal's ${CLUSTER_SHAPE.temporalServices.join(', ')} services (${env.TEMPORAL_HISTORY_SHARDS} history shards), ${env.ROLLPLAN_WORKERS} workers, ${env.ROLLPLAN_API_REPLICAS} API replicas behind nginx` : ''}.`,
         `  Web app       http://localhost:${env.API_PORT}/`,
         `  API           http://localhost:${env.API_PORT}`,
         `  Health        ${health}`,

@@ -1,1 +1,1 @@
-export { queueTelemetry, startTracing, traceCarrier, traceLogFields, tracingEnabled, type Tracing } from './tracing';
+export { PROBE_PATHS, queueTelemetry, startTracing, traceCarrier, traceLogFields, tracingEnabled, type Tracing } from './tracing';

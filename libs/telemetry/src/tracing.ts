@@ -1,14 +1,6 @@
-import { hostname } from 'node:os';
 import { context, propagation, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { Resource } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Telemetry } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 
@@ -22,17 +14,17 @@ export interface Tracing {
 
 type Env = Record<string, string | undefined>;
 
-/** Set once startTracing has installed the provider. */
-let started = false;
+/** BullMQ's telemetry, made once startTracing has installed the provider. */
+let bullmqTelemetry: Telemetry | undefined;
 
-/** Probes and scrapes every few seconds would be most of the traces. */
-const UNTRACED_PATHS = new Set(['/health', '/health/live', '/metrics']);
+/** Probes and scrapes: every few seconds, they would be most of the traces (and of the API's log). */
+export const PROBE_PATHS: readonly string[] = ['/health', '/health/live', '/metrics'];
 /** The web app's static files and the API's documentation page: files, not operations. */
 const UNTRACED_PREFIXES = ['/app', '/docs'];
 
 function untraced(url: string | undefined): boolean {
   const path = (url ?? '').split('?')[0];
-  return UNTRACED_PATHS.has(path) || UNTRACED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  return PROBE_PATHS.includes(path) || UNTRACED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
 /**
@@ -58,29 +50,11 @@ export function startTracing(serviceName: string, env: Env = process.env): Traci
   if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
     throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported: use http/protobuf (default) or http/json`);
   }
-  const resource = new Resource({
-    'service.name': env.OTEL_SERVICE_NAME || serviceName,
-    'service.namespace': 'rollplan',
-    'service.instance.id': `${hostname()}:${process.pid}`,
-  });
-  // Both exporters read the endpoint, headers and timeout from the OTEL_EXPORTER_OTLP_* variables.
-  const exporter = protocol === 'http/json' ? new OtlpJsonExporter() : new OtlpProtobufExporter();
-  const spanProcessor = new BatchSpanProcessor(exporter);
-  const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
-  provider.register();
-  registerInstrumentations({
-    tracerProvider: provider,
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => untraced(request.url),
-        // An outgoing call outside any traced operation (a stray fetch at start-up) is no trace.
-        requireParentforOutgoingSpans: true,
-      }),
-      new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-    ],
-  });
-  started = true;
+  // Loaded only now: the SDK, exporters and instrumentations cost every process ~100 ms and
+  // 10 MB at start, which an untraced one need not pay.
+  const { installTracerProvider } = require('./sdk') as typeof import('./sdk');
+  const { spanProcessor, resource, provider } = installTracerProvider(env.OTEL_SERVICE_NAME || serviceName, protocol, untraced);
+  bullmqTelemetry = new BullMQOtel('rollplan');
   return { spanProcessor, resource, shutdown: () => provider.shutdown() };
 }
 
@@ -89,7 +63,7 @@ export function startTracing(serviceName: string, env: Env = process.env): Traci
  * active trace in it, and processing the job continues that trace.
  */
 export function queueTelemetry(): Telemetry | undefined {
-  return started ? new BullMQOtel('rollplan') : undefined;
+  return bullmqTelemetry;
 }
 
 /**
